@@ -1,0 +1,66 @@
+#include "reconcilers/offline/offline_check.hpp"
+
+#include <algorithm>
+
+#include "reconcilers/checks/static_checks.hpp"
+#include "reconcilers/offline/manifest_set.hpp"
+#include "reconcilers/spec_parser.hpp"
+
+namespace rg::offline {
+namespace {
+
+GateReport evaluateGate(const ManifestSet& manifests, const SourcedObject& sourced) {
+  GateReport report;
+  report.source = sourced.source;
+  const auto& meta = sourced.object.value("metadata", nlohmann::json::object());
+  report.name = meta.is_object() ? meta.value("name", "") : "";
+  report.namespace_ = manifests.namespaceOf(sourced.object);
+
+  auto parsed = parseGate(sourced.object, manifests.defaultNamespace());
+  if (!parsed.gate) {
+    report.error = "invalid spec: " + parsed.errorSummary();
+    return report;
+  }
+  const Gate& gate = *parsed.gate;
+  report.target = gate.spec.targetRef.name;
+  auto workload = manifests.workload(gate.namespace_, gate.spec.targetRef.name);
+  if (!workload) {
+    report.error = "target Deployment " + gate.namespace_ + "/" + gate.spec.targetRef.name +
+                   " is not among the inputs";
+    return report;
+  }
+  for (const auto& check : gate.spec.checks) {
+    report.checks.push_back({check.name, checkKindName(check.body), check.severity,
+                             checks::evaluateStatic(check, *workload)});
+  }
+  return report;
+}
+
+}  // namespace
+
+bool GateReport::criticalFailing() const {
+  return std::any_of(checks.begin(), checks.end(), [](const CheckReport& c) {
+    return c.severity == Severity::Critical && c.result.outcome == CheckOutcome::Failed;
+  });
+}
+
+int Report::exitCode() const {
+  bool unusable = !errors.empty() || gates.empty() ||
+                  std::any_of(gates.begin(), gates.end(),
+                              [](const GateReport& g) { return g.error.has_value(); });
+  if (unusable) return 2;
+  bool failing = std::any_of(gates.begin(), gates.end(),
+                             [](const GateReport& g) { return g.criticalFailing(); });
+  return failing ? 1 : 0;
+}
+
+Report checkPaths(const std::vector<std::string>& paths, const std::string& defaultNamespace) {
+  ManifestSet manifests(defaultNamespace);
+  for (const auto& path : paths) manifests.addPath(path);
+  Report report;
+  report.errors = manifests.errors();
+  for (const auto& gate : manifests.gates()) report.gates.push_back(evaluateGate(manifests, gate));
+  return report;
+}
+
+}  // namespace rg::offline

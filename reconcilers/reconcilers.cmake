@@ -1,0 +1,7 @@
+# The check engine: gate spec parsing/validation, static checks, offline check.
+file(GLOB RG_CHECK_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/reconcilers/checks/*.cpp)
+file(GLOB RG_OFFLINE_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/reconcilers/offline/*.cpp)
+file(GLOB RG_SPEC_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/reconcilers/*.cpp)
+add_library(rg_engine STATIC ${RG_SPEC_SOURCES} ${RG_CHECK_SOURCES} ${RG_OFFLINE_SOURCES})
+target_include_directories(rg_engine PUBLIC ${CMAKE_SOURCE_DIR})
+target_link_libraries(rg_engine PUBLIC rg_kube_core nlohmann_json::nlohmann_json ${RG_YAML_TARGET})
