@@ -1,0 +1,142 @@
+// The CRD's OpenAPI schema and the parser must accept exactly the same fields.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+#include <functional>
+#include <iterator>
+#include <set>
+#include <sstream>
+
+#include "reconcilers/offline/yaml_documents.hpp"
+#include "reconcilers/spec_fields.hpp"
+#include "reconcilers/spec_parser.hpp"
+
+namespace rg {
+namespace {
+
+using nlohmann::json;
+
+json loadCrd() {
+  std::ifstream in(std::string(RG_SOURCE_DIR) + "/crds/readinessgates.gates.readiness.dev.yaml");
+  std::stringstream text;
+  text << in.rdbuf();
+  return offline::yamlToJson(text.str());
+}
+
+const json& versionSchema(const json& crd) {
+  return crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"];
+}
+
+// Collects every property path below `schema`; list items are written "[]".
+// Maps (additionalProperties) are leaves, as in specFieldPaths().
+void collect(const json& schema, const std::string& path, std::set<std::string>& out) {
+  if (schema.contains("properties")) {
+    for (const auto& [key, child] : schema["properties"].items()) {
+      std::string childPath = path + "." + key;
+      out.insert(childPath);
+      collect(child, childPath, out);
+    }
+  }
+  if (schema.value("type", "") == "array" && schema.contains("items"))
+    collect(schema["items"], path + "[]", out);
+}
+
+TEST(CrdSchema, IdentifiesTheResource) {
+  json crd = loadCrd();
+  ASSERT_TRUE(crd.is_object()) << "crds/readinessgates.gates.readiness.dev.yaml is missing";
+  EXPECT_EQ(crd["apiVersion"], "apiextensions.k8s.io/v1");
+  EXPECT_EQ(crd["metadata"]["name"], "readinessgates.gates.readiness.dev");
+  EXPECT_EQ(crd["spec"]["group"], "gates.readiness.dev");
+  EXPECT_EQ(crd["spec"]["scope"], "Namespaced");
+  EXPECT_EQ(crd["spec"]["names"]["kind"], kGateKind);
+  EXPECT_EQ(crd["spec"]["names"]["plural"], "readinessgates");
+  EXPECT_EQ(crd["spec"]["names"]["singular"], "readinessgate");
+  EXPECT_EQ(crd["spec"]["names"]["shortNames"], json::array({"rgate"}));
+  const json& version = crd["spec"]["versions"][0];
+  EXPECT_EQ(std::string(crd["spec"]["group"]) + "/" + std::string(version["name"]),
+            kGateApiVersion);
+  EXPECT_TRUE(version["served"].get<bool>());
+  EXPECT_TRUE(version["storage"].get<bool>());
+  EXPECT_TRUE(version["subresources"].contains("status"));
+}
+
+TEST(CrdSchema, PrinterColumnsFollowTheContract) {
+  const json crd = loadCrd();
+  const json& columns = crd["spec"]["versions"][0]["additionalPrinterColumns"];
+  std::vector<std::pair<std::string, std::string>> got;
+  for (const auto& column : columns) got.emplace_back(column["name"], column["jsonPath"]);
+  EXPECT_EQ(got, (std::vector<std::pair<std::string, std::string>>{
+                     {"Target", ".spec.targetRef.name"},
+                     {"Phase", ".status.phase"},
+                     {"Revision", ".status.targetRevision"},
+                     {"Age", ".metadata.creationTimestamp"}}));
+}
+
+TEST(CrdSchema, SpecFieldsMatchTheParserExactly) {
+  std::set<std::string> schemaPaths;
+  const json crd = loadCrd();
+  collect(versionSchema(crd)["properties"]["spec"], "spec", schemaPaths);
+  std::set<std::string> parserPaths(specFieldPaths().begin(), specFieldPaths().end());
+  std::vector<std::string> onlyInSchema, onlyInParser;
+  std::set_difference(schemaPaths.begin(), schemaPaths.end(), parserPaths.begin(),
+                      parserPaths.end(), std::back_inserter(onlyInSchema));
+  std::set_difference(parserPaths.begin(), parserPaths.end(), schemaPaths.begin(),
+                      schemaPaths.end(), std::back_inserter(onlyInParser));
+  EXPECT_THAT(onlyInSchema, ::testing::IsEmpty()) << "in the CRD, unknown to the parser";
+  EXPECT_THAT(onlyInParser, ::testing::IsEmpty()) << "accepted by the parser, missing in the CRD";
+}
+
+TEST(CrdSchema, EveryFieldIsDescribedForKubectlExplain) {
+  std::vector<std::string> undocumented;
+  std::function<void(const json&, const std::string&)> walk = [&](const json& schema,
+                                                                  const std::string& path) {
+    if (!schema.contains("description")) undocumented.push_back(path);
+    if (schema.contains("properties"))
+      for (const auto& [key, child] : schema["properties"].items()) walk(child, path + "." + key);
+    if (schema.contains("items")) walk(schema["items"], path + "[]");
+  };
+  const json crd = loadCrd();
+  const json& root = versionSchema(crd);
+  walk(root["properties"]["spec"], "spec");
+  walk(root["properties"]["status"], "status");
+  EXPECT_THAT(undocumented, ::testing::IsEmpty());
+}
+
+TEST(CrdSchema, DefaultsMatchTheParser) {
+  const json crd = loadCrd();
+  const json& spec = versionSchema(crd)["properties"]["spec"]["properties"];
+  EXPECT_EQ(spec["interval"]["default"], "30s");
+  EXPECT_EQ(spec["onFailure"]["default"], "Report");
+  const json& check = spec["checks"]["items"]["properties"];
+  EXPECT_EQ(check["severity"]["default"], "Critical");
+  EXPECT_EQ(check["failureLimit"]["default"], 1);
+  // The schema's defaults, applied by the API server, give what the parser assumes when absent.
+  GateSpec defaults;
+  EXPECT_EQ(defaults.interval.toString(), "30s");
+  EXPECT_EQ(check["security"]["properties"]["runAsNonRoot"]["default"],
+            SecurityCheck{}.runAsNonRoot);
+  EXPECT_EQ(check["security"]["properties"]["readOnlyRootFilesystem"]["default"],
+            SecurityCheck{}.readOnlyRootFilesystem);
+  EXPECT_EQ(check["secrets"]["properties"]["referenced"]["default"], SecretsCheck{}.referenced);
+  EXPECT_EQ(check["probes"]["properties"]["startup"]["default"], ProbesCheck{}.startup);
+  EXPECT_EQ(check["http"]["properties"]["timeout"]["default"], HttpCheck{}.timeout.toString());
+  EXPECT_EQ(check["prometheus"]["properties"]["timeout"]["default"],
+            PrometheusCheck{}.timeout.toString());
+}
+
+TEST(CrdSchema, CrossFieldRulesAreDeclared) {
+  const json crd = loadCrd();
+  const json& item = versionSchema(crd)["properties"]["spec"]["properties"]["checks"]["items"];
+  ASSERT_TRUE(item.contains("x-kubernetes-validations"));
+  std::string rules;
+  for (const auto& v : item["x-kubernetes-validations"])
+    rules += v["rule"].get<std::string>() + "\n";
+  EXPECT_THAT(rules, ::testing::HasSubstr("threshold"));
+  EXPECT_THAT(rules, ::testing::HasSubstr("prometheus"));
+  EXPECT_GE(item["x-kubernetes-validations"].size(), 2u);
+}
+
+}  // namespace
+}  // namespace rg
