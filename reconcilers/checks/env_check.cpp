@@ -1,0 +1,206 @@
+#include <algorithm>
+#include <cctype>
+#include <map>
+
+#include "reconcilers/checks/pod_template.hpp"
+#include "reconcilers/checks/static_checks.hpp"
+
+namespace rg::checks {
+namespace {
+
+using nlohmann::json;
+
+// Where a variable's value comes from. Only literals have a known value.
+struct EnvSource {
+  bool literal = false;
+  std::string value;   // literal values only; never put in a message for secret-like names
+  std::string origin;  // "a secretKeyRef", "envFrom secret app-env"
+};
+
+// An envFrom source whose keys are unknown (not in the catalog).
+struct UnknownSource {
+  std::string prefix;
+  std::string description;  // "envFrom secret app-env"
+};
+
+struct ContainerEnv {
+  std::map<std::string, EnvSource> vars;
+  std::vector<UnknownSource> unknown;
+
+  const UnknownSource* couldSupply(const std::string& name) const {
+    for (const auto& source : unknown)
+      if (name.starts_with(source.prefix)) return &source;
+    return nullptr;
+  }
+};
+
+std::string upper(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return text;
+}
+
+// The contract's rule for inline secrets: *_KEY, *_TOKEN, *_SECRET, *PASSWORD*.
+bool looksLikeSecret(const std::string& name) {
+  auto up = upper(name);
+  return up.ends_with("_KEY") || up.ends_with("_TOKEN") || up.ends_with("_SECRET") ||
+         up.find("PASSWORD") != std::string::npos;
+}
+
+// Wider than looksLikeSecret(): when in doubt, a value is not echoed.
+bool mayEchoValue(const std::string& name) {
+  if (looksLikeSecret(name)) return false;
+  auto up = upper(name);
+  for (const char* word : {"KEY", "TOKEN", "SECRET", "PASSW", "PWD", "CREDENTIAL", "AUTH", "CERT",
+                           "PRIVATE", "DSN", "CONNECTION"})
+    if (up.find(word) != std::string::npos) return false;
+  return true;
+}
+
+const char* valueFromKind(const json& valueFrom) {
+  for (const char* kind : {"secretKeyRef", "configMapKeyRef", "fieldRef", "resourceFieldRef"})
+    if (member(valueFrom, kind)) return kind;
+  return "valueFrom";
+}
+
+// Kubernetes order: envFrom sources in order (later wins), then env entries (which win).
+ContainerEnv readEnv(const json& container, const Workload& workload) {
+  ContainerEnv env;
+  for (const json* from : objectsIn(container, "envFrom")) {
+    auto prefix = stringAt(*from, "prefix").value_or("");
+    for (auto [field, kind] : {std::pair{"secretRef", "secret"}, {"configMapRef", "configMap"}}) {
+      const json* ref = objectAt(*from, field);
+      if (!ref) continue;
+      auto name = stringAt(*ref, "name").value_or("");
+      if (name.empty()) continue;  // invalid; the pod would be rejected before it had an env
+      auto description = std::string("envFrom ") + kind + " " + name;
+      const auto& catalog =
+          std::string_view(kind) == "secret" ? workload.secrets : workload.configMaps;
+      if (const ObjectKeys* keys = catalog.find(name)) {
+        for (const auto& key : keys->keys) env.vars[prefix + key] = {false, "", description};
+      } else if (!isTrue(*ref, "optional")) {
+        // A missing optional source adds nothing; a required one is simply not known here.
+        env.unknown.push_back({prefix, description});
+      }
+    }
+  }
+  for (const json* entry : objectsIn(container, "env")) {
+    auto name = stringAt(*entry, "name");
+    if (!name) continue;
+    if (const json* valueFrom = objectAt(*entry, "valueFrom")) {
+      env.vars[*name] = {false, "", std::string("a ") + valueFromKind(*valueFrom)};
+    } else {
+      env.vars[*name] = {true, stringAt(*entry, "value").value_or(""), "a literal value"};
+    }
+  }
+  return env;
+}
+
+struct Findings {
+  std::vector<std::string> failures;
+  std::vector<std::string> unknown;
+  std::vector<std::string> all;  // both, in the order found
+
+  void fail(std::string text) {
+    failures.push_back(text);
+    all.push_back(std::move(text));
+  }
+  void undetermined(std::string text) {
+    unknown.push_back(text);
+    all.push_back(std::move(text));
+  }
+};
+
+std::string cannotTell(const std::string& label, const std::string& name,
+                       const UnknownSource& source) {
+  return label + ": cannot tell whether " + name + " is set: " + source.description +
+         " is not known";
+}
+
+void checkContainer(const EnvCheck& spec, const Container& container, const ContainerEnv& env,
+                    Findings& out) {
+  const auto label = container.label();
+  for (const auto& name : spec.required) {
+    if (env.vars.count(name)) continue;
+    if (const auto* source = env.couldSupply(name))
+      out.undetermined(cannotTell(label, name, *source));
+    else
+      out.fail(label + ": " + name + " is not set");
+  }
+
+  for (const auto& [name, expected] : spec.equals) {
+    const bool echo = mayEchoValue(name);
+    const auto expectedText = echo ? quotedText(expected) : std::string("the expected value");
+    auto it = env.vars.find(name);
+    if (it == env.vars.end()) {
+      if (const auto* source = env.couldSupply(name))
+        out.undetermined(cannotTell(label, name, *source));
+      else
+        out.fail(label + ": " + name + " is not set" + (echo ? ", expected " + expectedText : ""));
+    } else if (!it->second.literal) {
+      out.undetermined(label + ": " + name + " comes from " + it->second.origin +
+                       "; cannot compare with " + expectedText);
+    } else if (it->second.value != expected) {
+      out.fail(label + ": " + name +
+               (echo ? " is " + quotedText(it->second.value) + ", expected " + expectedText
+                     : " does not have the expected value"));
+    }
+  }
+
+  for (const auto& name : spec.forbidden) {
+    auto it = env.vars.find(name);
+    if (it != env.vars.end()) {
+      auto via = it->second.literal ? std::string() : " via " + it->second.origin;
+      out.fail(label + ": " + name + " is set" + via + " but is forbidden");
+    } else if (const auto* source = env.couldSupply(name)) {
+      out.undetermined(cannotTell(label, name, *source));
+    }
+  }
+
+  if (!spec.rejectLiteralSecrets) return;
+  std::vector<std::string> reported;
+  for (const json* entry : objectsIn(*container.spec, "env")) {
+    auto name = stringAt(*entry, "name");
+    auto value = stringAt(*entry, "value");
+    if (!name || !value || value->empty() || !looksLikeSecret(*name)) continue;
+    if (std::find(reported.begin(), reported.end(), *name) != reported.end()) continue;
+    reported.push_back(*name);
+    out.fail(label + ": " + *name + " is set inline; use a secretKeyRef");
+  }
+}
+
+std::string passMessage(const EnvCheck& spec, size_t containers) {
+  std::vector<std::string> parts;
+  if (!spec.required.empty()) parts.push_back(join(spec.required, ", ") + " set");
+  if (!spec.equals.empty()) {
+    std::vector<std::string> names;
+    for (const auto& entry : spec.equals) names.push_back(entry.first);
+    parts.push_back(join(names, ", ") + " as expected");
+  }
+  if (!spec.forbidden.empty()) parts.push_back(join(spec.forbidden, ", ") + " not set");
+  if (spec.rejectLiteralSecrets) parts.push_back("no secrets set inline");
+  if (parts.empty()) return "no env rules";
+  return countOf(containers, "container") + ": " + join(parts, "; ");
+}
+
+}  // namespace
+
+CheckResult checkEnv(const EnvCheck& spec, const Workload& workload) {
+  auto containers = templateContainers(workload.deployment, spec.includeInitContainers);
+  if (!hasRegularContainers(containers)) return noContainersResult();
+
+  Findings findings;
+  size_t compliant = 0;
+  for (const auto& container : containers) {
+    auto before = findings.all.size();
+    checkContainer(spec, container, readEnv(*container.spec, workload), findings);
+    if (findings.all.size() == before) ++compliant;
+  }
+
+  auto value = ratio(compliant, containers.size());
+  if (!findings.failures.empty()) return CheckResult::failed(join(findings.all), value);
+  if (!findings.unknown.empty()) return CheckResult::inconclusive(join(findings.unknown), value);
+  return CheckResult::passed(passMessage(spec, containers.size()), value);
+}
+
+}  // namespace rg::checks

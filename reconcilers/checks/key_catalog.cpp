@@ -1,0 +1,33 @@
+#include "reconcilers/checks/workload.hpp"
+
+namespace rg {
+
+void KeyCatalog::add(const nlohmann::json& object) {
+  if (!object.is_object()) return;
+  auto metadata = object.find("metadata");
+  if (metadata == object.end() || !metadata->is_object()) return;
+  auto name = metadata->find("name");
+  // Nameless objects cannot be referenced, so there is nothing to record.
+  if (name == metadata->end() || !name->is_string() || name->get<std::string>().empty()) return;
+
+  ObjectKeys keys{name->get<std::string>(), {}};
+  for (const char* field : {"data", "stringData", "binaryData"}) {
+    auto section = object.find(field);
+    if (section == object.end() || !section->is_object()) continue;
+    for (const auto& item : section->items()) keys.keys.insert(item.key());
+  }
+  add(std::move(keys));
+}
+
+// A later copy of the same object replaces the earlier one, as an update would.
+void KeyCatalog::add(ObjectKeys object) {
+  auto name = object.name;
+  objects_[name] = std::move(object);
+}
+
+const ObjectKeys* KeyCatalog::find(const std::string& name) const {
+  auto it = objects_.find(name);
+  return it == objects_.end() ? nullptr : &it->second;
+}
+
+}  // namespace rg

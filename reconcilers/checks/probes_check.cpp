@@ -1,0 +1,36 @@
+#include "reconcilers/checks/pod_template.hpp"
+#include "reconcilers/checks/static_checks.hpp"
+
+namespace rg::checks {
+
+CheckResult checkProbes(const ProbesCheck& spec, const Workload& workload) {
+  // Init containers run to completion before probes start, so only regular containers count.
+  auto containers = templateContainers(workload.deployment, false);
+  if (containers.empty()) return noContainersResult();
+
+  std::vector<std::string> wanted;
+  if (spec.readiness) wanted.push_back("readinessProbe");
+  if (spec.liveness) wanted.push_back("livenessProbe");
+  if (spec.startup) wanted.push_back("startupProbe");
+
+  std::vector<std::string> findings;
+  size_t compliant = 0;
+  for (const auto& container : containers) {
+    bool ok = true;
+    for (const auto& probe : wanted) {
+      if (objectAt(*container.spec, probe)) continue;
+      findings.push_back(container.label() + ": no " + probe);
+      ok = false;
+    }
+    if (ok) ++compliant;
+  }
+
+  auto value = ratio(compliant, containers.size());
+  if (!findings.empty()) return CheckResult::failed(join(findings), value);
+  if (wanted.empty()) return CheckResult::passed("no probes required", value);
+  auto subject = countOf(containers.size(), "container");
+  return CheckResult::passed(
+      subject + (containers.size() == 1 ? " defines " : " define ") + join(wanted, ", "), value);
+}
+
+}  // namespace rg::checks

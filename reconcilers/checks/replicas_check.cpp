@@ -1,0 +1,56 @@
+#include "reconcilers/checks/pod_template.hpp"
+#include "reconcilers/checks/static_checks.hpp"
+
+namespace rg::checks {
+
+CheckResult checkReplicas(const ReplicasCheck& spec, const Workload& workload) {
+  const auto& deployment = workload.deployment;
+  const nlohmann::json* deploymentSpec = objectAt(deployment, "spec");
+  // Kubernetes defaults spec.replicas to 1.
+  const int64_t replicas = deploymentSpec ? intAt(*deploymentSpec, "replicas").value_or(1) : 1;
+  // A manifest has no status; a live Deployment always has one (possibly empty).
+  const nlohmann::json* status = objectAt(deployment, "status");
+  const int64_t available = status ? intAt(*status, "availableReplicas").value_or(0) : 0;
+
+  std::vector<std::string> failures;
+  std::vector<std::string> notes;
+  const auto replicasText = std::to_string(replicas) + (replicas == 1 ? " replica" : " replicas");
+
+  if (spec.min) {
+    if (replicas < *spec.min)
+      failures.push_back(replicasText + ", expected at least " + std::to_string(*spec.min));
+    else
+      notes.push_back(replicasText + ", at least " + std::to_string(*spec.min));
+  }
+
+  const auto availableText =
+      std::to_string(available) + "/" + std::to_string(replicas) + " available";
+  if (spec.minAvailablePercent) {
+    const auto percentText = std::to_string(*spec.minAvailablePercent) + "%";
+    if (!status) {
+      notes.push_back("availability not observed (no status)");
+    } else if (replicas <= 0) {
+      notes.push_back("0 replicas requested; availability satisfied");
+    } else {
+      // available/replicas*100 >= percent, in integers; 128 bits cannot overflow here.
+      const __int128 lhs = static_cast<__int128>(available) * 100;
+      const __int128 rhs = static_cast<__int128>(*spec.minAvailablePercent) * replicas;
+      if (lhs < rhs)
+        failures.push_back(availableText + " (" +
+                           std::to_string(static_cast<int64_t>(lhs / replicas)) +
+                           "%), expected at least " + percentText);
+      else
+        notes.push_back(availableText + ", at least " + percentText);
+    }
+  }
+
+  const auto value = status ? availableText : replicasText;
+  if (!failures.empty()) {
+    failures.insert(failures.end(), notes.begin(), notes.end());
+    return CheckResult::failed(join(failures), value);
+  }
+  if (notes.empty()) notes.push_back(status ? availableText : replicasText);
+  return CheckResult::passed(join(notes), value);
+}
+
+}  // namespace rg::checks

@@ -1,0 +1,98 @@
+#include <optional>
+
+#include "reconcilers/checks/pod_template.hpp"
+#include "reconcilers/checks/static_checks.hpp"
+
+namespace rg::checks {
+namespace {
+
+using nlohmann::json;
+
+// Quantities may be strings or bare numbers (YAML `cpu: 1`); anything else counts as absent.
+std::optional<std::string> quantityText(const json* section, const char* resource) {
+  if (!section) return std::nullopt;
+  const json* value = member(*section, resource);
+  if (!value) return std::nullopt;
+  if (value->is_string()) return value->get<std::string>();
+  if (value->is_number()) return value->dump();
+  return std::nullopt;
+}
+
+// Bounds built in code may lack the text they were parsed from.
+std::string boundText(const kube::Quantity& quantity) {
+  return quantity.text().empty() ? std::to_string(quantity.milliValue()) + "m" : quantity.text();
+}
+
+std::string rangeText(const char* resource, const QuantityRange& range) {
+  std::string out = resource;
+  if (range.min && range.max)
+    return out + " between " + boundText(*range.min) + " and " + boundText(*range.max);
+  if (range.min) return out + " at least " + boundText(*range.min);
+  return out + " at most " + boundText(*range.max);
+}
+
+bool hasBounds(const std::optional<QuantityRange>& range) {
+  return range && (range->min || range->max);
+}
+
+// One amount ("cpu limit") of one container; appends what is wrong with it.
+void checkAmount(const std::string& label, const json* section, const char* resource,
+                 const char* kind, bool required, const std::optional<QuantityRange>& range,
+                 std::vector<std::string>& findings) {
+  auto what = std::string(resource) + " " + kind;
+  auto text = quantityText(section, resource);
+  if (!text) {
+    if (required) findings.push_back(label + ": no " + what);
+    return;
+  }
+  auto quantity = kube::Quantity::parse(*text);
+  if (!quantity) {
+    findings.push_back(label + ": " + what + " " + quotedText(*text) + " is not a quantity");
+    return;
+  }
+  if (!range) return;
+  if (range->min && *quantity < *range->min)
+    findings.push_back(label + ": " + what + " " + *text + " below min " + boundText(*range->min));
+  if (range->max && *quantity > *range->max)
+    findings.push_back(label + ": " + what + " " + *text + " above max " + boundText(*range->max));
+}
+
+}  // namespace
+
+CheckResult checkResources(const ResourcesCheck& spec, const Workload& workload) {
+  auto containers = templateContainers(workload.deployment, spec.includeInitContainers);
+  if (!hasRegularContainers(containers)) return noContainersResult();
+
+  std::vector<std::string> findings;
+  size_t compliant = 0;
+  for (const auto& container : containers) {
+    const json* resources = objectAt(*container.spec, "resources");
+    const json* requests = resources ? objectAt(*resources, "requests") : nullptr;
+    const json* limits = resources ? objectAt(*resources, "limits") : nullptr;
+    auto before = findings.size();
+    for (const char* resource : {"cpu", "memory"}) {
+      const auto& range = std::string_view(resource) == "cpu" ? spec.cpu : spec.memory;
+      checkAmount(container.label(), requests, resource, "request", spec.requireRequests,
+                  hasBounds(range) ? range : std::nullopt, findings);
+      // A range is applied to the limit, so a range makes the limit required.
+      checkAmount(container.label(), limits, resource, "limit",
+                  spec.requireLimits || hasBounds(range), hasBounds(range) ? range : std::nullopt,
+                  findings);
+    }
+    if (findings.size() == before) ++compliant;
+  }
+
+  auto value = ratio(compliant, containers.size());
+  if (!findings.empty()) return CheckResult::failed(join(findings), value);
+
+  std::vector<std::string> rules;
+  if (spec.requireRequests) rules.push_back("cpu and memory requests set");
+  if (spec.requireLimits) rules.push_back("cpu and memory limits set");
+  if (hasBounds(spec.cpu)) rules.push_back(rangeText("cpu", *spec.cpu));
+  if (hasBounds(spec.memory)) rules.push_back(rangeText("memory", *spec.memory));
+  if (rules.empty()) return CheckResult::passed("no resource rules", value);
+  return CheckResult::passed(countOf(containers.size(), "container") + ": " + join(rules, ", "),
+                             value);
+}
+
+}  // namespace rg::checks

@@ -1,0 +1,77 @@
+#include <gtest/gtest.h>
+
+#include "reconcilers/checks/workload.hpp"
+
+namespace rg {
+namespace {
+
+using nlohmann::json;
+using namespace nlohmann::literals;
+
+TEST(KeyCatalog, RecordsKeysOfDataStringDataAndBinaryData) {
+  KeyCatalog catalog;
+  catalog.add(R"({"kind": "Secret", "metadata": {"name": "checkout-db"},
+                  "data": {"DATABASE_URL": "cG9zdGdyZXM="},
+                  "stringData": {"REDIS_URL": "redis://cache:6379"},
+                  "binaryData": {"cert.der": "AAEC"}})"_json);
+  const ObjectKeys* keys = catalog.find("checkout-db");
+  ASSERT_NE(keys, nullptr);
+  EXPECT_EQ(keys->name, "checkout-db");
+  EXPECT_EQ(keys->keys, (std::set<std::string>{"DATABASE_URL", "REDIS_URL", "cert.der"}));
+  EXPECT_EQ(catalog.size(), 1u);
+}
+
+TEST(KeyCatalog, UnknownNameIsNotFound) {
+  KeyCatalog catalog;
+  catalog.add(R"({"metadata": {"name": "a"}, "data": {"K": "dg=="}})"_json);
+  EXPECT_EQ(catalog.find("b"), nullptr);
+  EXPECT_EQ(catalog.find(""), nullptr);
+}
+
+TEST(KeyCatalog, IgnoresObjectsWithoutAUsableName) {
+  KeyCatalog catalog;
+  catalog.add(R"({"data": {"K": "dg=="}})"_json);
+  catalog.add(R"({"metadata": {}, "data": {"K": "dg=="}})"_json);
+  catalog.add(R"({"metadata": {"name": 7}, "data": {"K": "dg=="}})"_json);
+  catalog.add(R"({"metadata": {"name": ""}, "data": {"K": "dg=="}})"_json);
+  catalog.add(R"({"metadata": "x"})"_json);
+  catalog.add(json::array());
+  catalog.add(json());
+  EXPECT_EQ(catalog.size(), 0u);
+}
+
+TEST(KeyCatalog, WrongTypedSectionsAreTreatedAsEmpty) {
+  KeyCatalog catalog;
+  catalog.add(R"({"metadata": {"name": "s"}, "data": ["A"], "stringData": "B",
+                  "binaryData": {"C": "AA=="}})"_json);
+  const ObjectKeys* keys = catalog.find("s");
+  ASSERT_NE(keys, nullptr);
+  EXPECT_EQ(keys->keys, (std::set<std::string>{"C"}));
+}
+
+TEST(KeyCatalog, ObjectWithNoDataIsStillKnown) {
+  KeyCatalog catalog;
+  catalog.add(R"({"metadata": {"name": "empty"}})"_json);
+  const ObjectKeys* keys = catalog.find("empty");
+  ASSERT_NE(keys, nullptr);
+  EXPECT_TRUE(keys->keys.empty());
+}
+
+TEST(KeyCatalog, LaterObjectReplacesEarlierOne) {
+  KeyCatalog catalog;
+  catalog.add(R"({"metadata": {"name": "s"}, "data": {"OLD": "dg=="}})"_json);
+  catalog.add(R"({"metadata": {"name": "s"}, "data": {"NEW": "dg=="}})"_json);
+  ASSERT_NE(catalog.find("s"), nullptr);
+  EXPECT_EQ(catalog.find("s")->keys, (std::set<std::string>{"NEW"}));
+  EXPECT_EQ(catalog.size(), 1u);
+}
+
+TEST(KeyCatalog, AddsObjectKeysDirectly) {
+  KeyCatalog catalog;
+  catalog.add(ObjectKeys{"app-config", {"LOG_LEVEL"}});
+  ASSERT_NE(catalog.find("app-config"), nullptr);
+  EXPECT_EQ(catalog.find("app-config")->keys.count("LOG_LEVEL"), 1u);
+}
+
+}  // namespace
+}  // namespace rg
