@@ -1,0 +1,346 @@
+#include "operator/kube/leader_election.hpp"
+
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <stdexcept>
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+#include "operator/kube/api_error.hpp"
+#include "operator/kube/resource.hpp"
+
+namespace rg::kube {
+
+namespace {
+
+std::string randomUuid() {
+  std::random_device device;
+  std::mt19937_64 rng((static_cast<std::uint64_t>(device()) << 32) ^ device());
+  std::uint64_t hi = rng();
+  std::uint64_t lo = rng();
+  hi = (hi & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
+  lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // RFC 4122 variant
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
+                static_cast<unsigned>((hi >> 16) & 0xffff), static_cast<unsigned>(hi & 0xffff),
+                static_cast<unsigned>(lo >> 48),
+                static_cast<unsigned long long>(lo & 0xffffffffffffULL));
+  return buf;
+}
+
+std::string stringField(const nlohmann::json& object, const char* field) {
+  if (!object.is_object()) return {};
+  auto it = object.find(field);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::int64_t intField(const nlohmann::json& object, const char* field, std::int64_t fallback) {
+  if (!object.is_object()) return fallback;
+  auto it = object.find(field);
+  return it != object.end() && it->is_number_integer() ? it->get<std::int64_t>() : fallback;
+}
+
+template <typename Fn>
+void guarded(const char* what, Fn&& fn) {
+  try {
+    fn();
+  } catch (const std::exception& e) {
+    spdlog::error("leader election: {} callback threw: {}", what, e.what());
+  } catch (...) {
+    spdlog::error("leader election: {} callback threw a non-exception", what);
+  }
+}
+
+}  // namespace
+
+std::string defaultLeaderIdentity() {
+  std::string base;
+  if (const char* pod = std::getenv("POD_NAME"); pod != nullptr && *pod != '\0') {
+    base = pod;
+  } else {
+    char host[256] = {};
+    if (::gethostname(host, sizeof host - 1) == 0) base = host;
+    if (base.empty()) base = "readiness-gate";
+  }
+  return base + "_" + randomUuid();
+}
+
+std::string formatMicroTime(std::chrono::system_clock::time_point t) {
+  using namespace std::chrono;
+  const auto secs = floor<seconds>(t);
+  const auto micros = duration_cast<microseconds>(t - secs).count();
+  const std::time_t tt = system_clock::to_time_t(secs);
+  std::tm utc{};
+  ::gmtime_r(&tt, &utc);
+  char date[32];
+  std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &utc);
+  char frac[16];
+  std::snprintf(frac, sizeof frac, ".%06dZ", static_cast<int>(micros % 1000000));
+  return std::string(date) + frac;
+}
+
+LeaderElector::LeaderElector(RestClient& client, LeaderElectionConfig config)
+    : client_(client), config_(std::move(config)), rng_(std::random_device{}()) {
+  if (config_.leaseName.empty() || config_.leaseNamespace.empty()) {
+    throw std::invalid_argument("leader election: lease name and namespace are required");
+  }
+  if (config_.retryPeriod.count() <= 0 || config_.retryJitter < 0) {
+    throw std::invalid_argument("leader election: retryPeriod must be positive");
+  }
+  if (config_.leaseDuration <= config_.renewDeadline) {
+    throw std::invalid_argument("leader election: leaseDuration must exceed renewDeadline");
+  }
+  if (static_cast<double>(config_.renewDeadline.count()) <=
+      config_.retryJitter * static_cast<double>(config_.retryPeriod.count())) {
+    throw std::invalid_argument(
+        "leader election: renewDeadline must exceed retryPeriod * retryJitter");
+  }
+  if (config_.identity.empty()) config_.identity = defaultLeaderIdentity();
+  clock_ = config_.clock ? config_.clock : realClock();
+  // The Lease holds whole seconds; round up so others never see a shorter lease than ours.
+  leaseDurationSeconds_ = std::max<std::int64_t>(
+      1, static_cast<std::int64_t>(
+             std::ceil(static_cast<double>(config_.leaseDuration.count()) / 1000.0)));
+}
+
+LeaderElector::~LeaderElector() {
+  stop();
+  if (thread_.joinable()) thread_.detach();
+}
+
+void LeaderElector::start() {
+  if (started_.exchange(true)) throw std::logic_error("leader election: started twice");
+  clockSubscription_ = clock_->subscribe([this] {
+    std::lock_guard lock(mu_);
+    cv_.notify_all();
+  });
+  thread_ = std::thread([this] { run(); });
+}
+
+void LeaderElector::stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_.store(true);
+  }
+  cv_.notify_all();
+  // From a callback on our own thread: only signal (it cannot join itself). thread_ is not
+  // read there, since start() may still be assigning it.
+  if (runnerId_.load() == std::this_thread::get_id()) return;
+  std::lock_guard join(joinMu_);
+  if (thread_.joinable()) {
+    thread_.join();
+    clock_->unsubscribe(clockSubscription_);
+  }
+}
+
+std::string LeaderElector::observedLeader() const {
+  std::lock_guard lock(mu_);
+  return observedHolder_;
+}
+
+bool LeaderElector::sleepFor(std::chrono::nanoseconds delay) {
+  std::unique_lock lock(mu_);
+  const auto deadline = saturatingAdd(clock_->now(), delay);
+  while (!stopping_.load() && clock_->now() < deadline) clock_->waitUntil(cv_, lock, deadline);
+  return !stopping_.load();
+}
+
+std::chrono::nanoseconds LeaderElector::jitteredRetry() {
+  const double factor =
+      1.0 + std::uniform_real_distribution<double>(0.0, config_.retryJitter)(rng_);
+  const auto base = std::chrono::duration_cast<std::chrono::nanoseconds>(config_.retryPeriod);
+  return std::chrono::nanoseconds(
+      static_cast<std::int64_t>(static_cast<double>(base.count()) * factor));
+}
+
+void LeaderElector::observe(const nlohmann::json& spec) {
+  std::string newHolder;
+  bool holderChanged = false;
+  {
+    std::lock_guard lock(mu_);
+    if (spec != observedSpec_) {
+      observedSpec_ = spec;
+      observedTime_ = clock_->now();
+    }
+    std::string holder = stringField(spec, "holderIdentity");
+    if (holder != observedHolder_) {
+      observedHolder_ = holder;
+      newHolder = std::move(holder);
+      holderChanged = true;
+    }
+  }
+  if (holderChanged) {
+    spdlog::debug("leader election {}/{}: holder is now '{}'", config_.leaseNamespace,
+                  config_.leaseName, newHolder);
+    if (config_.onNewLeader) guarded("onNewLeader", [&] { config_.onNewLeader(newHolder); });
+  }
+}
+
+nlohmann::json LeaderElector::recordSpec(const nlohmann::json& old, bool ours) const {
+  nlohmann::json spec = old.is_object() ? old : nlohmann::json::object();
+  const std::string now = formatMicroTime(std::chrono::system_clock::now());
+  const std::int64_t transitions = intField(old, "leaseTransitions", 0);
+  spec["holderIdentity"] = config_.identity;
+  spec["leaseDurationSeconds"] = leaseDurationSeconds_;
+  spec["renewTime"] = now;
+  if (ours && !stringField(old, "acquireTime").empty()) {
+    spec["leaseTransitions"] = transitions;
+  } else {
+    spec["acquireTime"] = now;
+    spec["leaseTransitions"] = transitions + 1;
+  }
+  return spec;
+}
+
+LeaderElector::Attempt LeaderElector::tryAcquireOrRenew() {
+  const auto& ref = resources::kLeases;
+  // Two rounds: a 409 (someone wrote the Lease since we read it) is answered by re-reading.
+  for (int round = 0; round < 2; ++round) {
+    nlohmann::json lease;
+    try {
+      lease = client_.get(ref, config_.leaseNamespace, config_.leaseName);
+    } catch (const NotFoundError&) {
+      nlohmann::json spec = recordSpec(nlohmann::json::object(), false);
+      spec["leaseTransitions"] = 0;
+      nlohmann::json object = {
+          {"apiVersion", ref.apiVersion()},
+          {"kind", "Lease"},
+          {"metadata", {{"name", config_.leaseName}, {"namespace", config_.leaseNamespace}}},
+          {"spec", spec}};
+      try {
+        auto created = client_.create(ref, config_.leaseNamespace, object);
+        observe(created.value("spec", spec));
+        return Attempt::Acquired;
+      } catch (const AlreadyExistsError&) {
+        continue;  // another candidate created it first: read theirs
+      } catch (const std::exception& e) {
+        spdlog::debug("leader election {}/{}: create failed: {}", config_.leaseNamespace,
+                      config_.leaseName, e.what());
+        return Attempt::Failed;
+      }
+    } catch (const std::exception& e) {
+      spdlog::debug("leader election {}/{}: get failed: {}", config_.leaseNamespace,
+                    config_.leaseName, e.what());
+      return Attempt::Failed;
+    }
+
+    nlohmann::json spec = lease.contains("spec") && lease["spec"].is_object()
+                              ? lease["spec"]
+                              : nlohmann::json::object();
+    observe(spec);
+    const std::string holder = stringField(spec, "holderIdentity");
+    const std::int64_t seconds = intField(spec, "leaseDurationSeconds", leaseDurationSeconds_);
+    if (!holder.empty() && holder != config_.identity) {
+      std::lock_guard lock(mu_);
+      // Expiry is judged by when this process last saw the record change, not by renewTime,
+      // so that clock skew between nodes cannot shorten a lease.
+      if (observedTime_ + std::chrono::seconds(seconds) > clock_->now()) {
+        return Attempt::HeldByOther;
+      }
+    }
+
+    lease["spec"] = recordSpec(spec, holder == config_.identity);
+    try {
+      auto updated = client_.update(ref, lease);
+      observe(updated.value("spec", lease["spec"]));
+      return Attempt::Acquired;
+    } catch (const ConflictError&) {
+      spdlog::debug("leader election {}/{}: conflict, re-reading", config_.leaseNamespace,
+                    config_.leaseName);
+      continue;
+    } catch (const std::exception& e) {
+      spdlog::debug("leader election {}/{}: update failed: {}", config_.leaseNamespace,
+                    config_.leaseName, e.what());
+      return Attempt::Failed;
+    }
+  }
+  return Attempt::Failed;
+}
+
+void LeaderElector::release() {
+  const auto& ref = resources::kLeases;
+  for (int round = 0; round < 2; ++round) {
+    try {
+      auto lease = client_.get(ref, config_.leaseNamespace, config_.leaseName);
+      if (!lease.contains("spec") || !lease["spec"].is_object()) return;
+      auto& spec = lease["spec"];
+      if (stringField(spec, "holderIdentity") != config_.identity) return;  // not ours anymore
+      const std::string now = formatMicroTime(std::chrono::system_clock::now());
+      spec["holderIdentity"] = "";
+      spec["leaseDurationSeconds"] = 1;
+      spec["acquireTime"] = now;
+      spec["renewTime"] = now;
+      auto updated = client_.update(ref, lease);
+      observe(updated.value("spec", spec));
+      spdlog::debug("leader election {}/{}: released", config_.leaseNamespace, config_.leaseName);
+      return;
+    } catch (const ConflictError&) {
+      continue;
+    } catch (const std::exception& e) {
+      spdlog::warn("leader election {}/{}: release failed: {}", config_.leaseNamespace,
+                   config_.leaseName, e.what());
+      return;
+    }
+  }
+}
+
+void LeaderElector::run() {
+  runnerId_.store(std::this_thread::get_id());
+  spdlog::debug("leader election {}/{}: candidate {}", config_.leaseNamespace, config_.leaseName,
+                config_.identity);
+  bool acquired = false;
+  while (!stopping_.load()) {
+    if (tryAcquireOrRenew() == Attempt::Acquired) {
+      acquired = true;
+      break;
+    }
+    if (!sleepFor(jitteredRetry())) break;
+  }
+  if (!acquired || stopping_.load()) {
+    // Acquired just as stop() came: hand it back without ever leading.
+    if (acquired && config_.releaseOnCancel) release();
+    finished_.store(true);
+    return;
+  }
+
+  leader_.store(true);
+  spdlog::info("leader election {}/{}: {} became leader", config_.leaseNamespace, config_.leaseName,
+               config_.identity);
+  if (config_.onStartedLeading) guarded("onStartedLeading", config_.onStartedLeading);
+
+  auto lastRenew = clock_->now();
+  bool lost = false;
+  while (!stopping_.load()) {
+    if (!sleepFor(config_.retryPeriod)) break;
+    const Attempt attempt = tryAcquireOrRenew();
+    if (attempt == Attempt::Acquired) {
+      lastRenew = clock_->now();
+      continue;
+    }
+    if (attempt == Attempt::HeldByOther) {
+      spdlog::info("leader election {}/{}: lease taken by {}", config_.leaseNamespace,
+                   config_.leaseName, observedLeader());
+      lost = true;
+      break;
+    }
+    if (clock_->now() - lastRenew >= config_.renewDeadline) {
+      spdlog::info("leader election {}/{}: could not renew within {} ms", config_.leaseNamespace,
+                   config_.leaseName, config_.renewDeadline.count());
+      lost = true;
+      break;
+    }
+  }
+  leader_.store(false);
+  if (!lost && config_.releaseOnCancel) release();
+  spdlog::info("leader election {}/{}: {} stopped leading", config_.leaseNamespace,
+               config_.leaseName, config_.identity);
+  if (config_.onStoppedLeading) guarded("onStoppedLeading", config_.onStoppedLeading);
+  finished_.store(true);
+}
+
+}  // namespace rg::kube
