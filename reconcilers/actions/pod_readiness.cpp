@@ -1,0 +1,70 @@
+#include "reconcilers/actions/pod_readiness.hpp"
+
+#include "reconcilers/checks/pod_template.hpp"
+
+namespace rg::actions {
+
+using checks::objectAt;
+using checks::objectsIn;
+using checks::stringAt;
+using nlohmann::json;
+
+namespace {
+
+const char* statusText(bool status) {
+  return status ? "True" : "False";
+}
+
+}  // namespace
+
+std::string conditionType(std::string_view gateName) {
+  return std::string(kConditionTypePrefix) + std::string(gateName);
+}
+
+bool podWantsGate(const json& pod, std::string_view type) {
+  const json* spec = objectAt(pod, "spec");
+  if (!spec) return false;
+  for (const json* gate : objectsIn(*spec, "readinessGates"))
+    if (stringAt(*gate, "conditionType") == type) return true;
+  return false;
+}
+
+const json* podCondition(const json& pod, std::string_view type) {
+  const json* status = objectAt(pod, "status");
+  if (!status) return nullptr;
+  for (const json* condition : objectsIn(*status, "conditions"))
+    if (stringAt(*condition, "type") == type) return condition;
+  return nullptr;
+}
+
+bool needsUpdate(const json& pod, std::string_view type, bool status) {
+  if (!podWantsGate(pod, type)) return false;
+  const json* condition = podCondition(pod, type);
+  return !condition || stringAt(*condition, "status") != statusText(status);
+}
+
+json podConditionPatch(const json& pod, std::string_view type, bool status, std::string_view reason,
+                       std::string_view message, std::string_view now) {
+  std::string transition(now);
+  if (const json* existing = podCondition(pod, type)) {
+    auto previous = stringAt(*existing, "lastTransitionTime");
+    // The transition time records the last flip of the status, not the last write.
+    if (stringAt(*existing, "status") == statusText(status) && previous && !previous->empty())
+      transition = *previous;
+  }
+  json condition = {{"type", type},
+                    {"status", statusText(status)},
+                    {"reason", reason},
+                    {"message", message},
+                    {"lastTransitionTime", transition}};
+  return {{"status", {{"conditions", json::array({std::move(condition)})}}}};
+}
+
+std::optional<json> planPodCondition(const json& pod, std::string_view type, bool status,
+                                     std::string_view reason, std::string_view message,
+                                     std::string_view now) {
+  if (!needsUpdate(pod, type, status)) return std::nullopt;
+  return podConditionPatch(pod, type, status, reason, message, now);
+}
+
+}  // namespace rg::actions

@@ -1,0 +1,401 @@
+#include "reconcilers/actions/rollback.hpp"
+
+#include <algorithm>
+#include <limits>
+
+#include "reconcilers/checks/pod_template.hpp"
+
+namespace rg::actions {
+
+using checks::arrayAt;
+using checks::intAt;
+using checks::isTrue;
+using checks::objectAt;
+using checks::objectPath;
+using checks::stringAt;
+using nlohmann::json;
+
+const std::vector<std::string>& rollbackPreservedAnnotations() {
+  static const std::vector<std::string> kSkipped = {
+      "kubectl.kubernetes.io/last-applied-configuration",
+      "deployment.kubernetes.io/revision",
+      "deployment.kubernetes.io/revision-history",
+      "deployment.kubernetes.io/desired-replicas",
+      "deployment.kubernetes.io/max-replicas",
+      "deprecated.deployment.rollback.to",
+  };
+  return kSkipped;
+}
+
+bool keptFromDeployment(std::string_view annotation) {
+  // The gates' own annotations describe the Deployment's present (who paused it, which templates
+  // were rolled back); an old ReplicaSet's copy of them is stale, so they follow the Deployment.
+  if (annotation.starts_with(kGateAnnotationPrefix)) return true;
+  const auto& skipped = rollbackPreservedAnnotations();
+  return std::find(skipped.begin(), skipped.end(), annotation) != skipped.end();
+}
+
+std::optional<int64_t> parseRevision(std::string_view text) {
+  bool negative = false;
+  if (!text.empty() && (text.front() == '+' || text.front() == '-')) {
+    negative = text.front() == '-';
+    text.remove_prefix(1);
+  }
+  if (text.empty()) return std::nullopt;
+  // Accumulate as a negative number so that INT64_MIN parses, as strconv.ParseInt allows.
+  int64_t value = 0;
+  constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    const int digit = c - '0';
+    if (value < (kMin + digit) / 10) return std::nullopt;
+    value = value * 10 - digit;
+  }
+  if (negative) return value;
+  if (value == kMin) return std::nullopt;
+  return -value;
+}
+
+namespace {
+
+const json* annotations(const json& object) {
+  return objectPath(object, {"metadata", "annotations"});
+}
+
+std::optional<std::string> annotation(const json& object, std::string_view key) {
+  const json* all = annotations(object);
+  return all ? stringAt(*all, key) : std::nullopt;
+}
+
+std::string metaString(const json& object, std::string_view key) {
+  const json* metadata = objectAt(object, "metadata");
+  return metadata ? stringAt(*metadata, key).value_or("") : "";
+}
+
+// metav1.GetControllerOf: the first ownerReference with controller: true.
+const json* controllerRef(const json& object) {
+  const json* metadata = objectAt(object, "metadata");
+  const json* refs = metadata ? arrayAt(*metadata, "ownerReferences") : nullptr;
+  if (!refs) return nullptr;
+  for (const auto& ref : *refs)
+    if (ref.is_object() && isTrue(ref, "controller")) return &ref;
+  return nullptr;
+}
+
+// Drops nulls and empty arrays/objects, recursively (see templatesEqualIgnoringHash).
+json canonical(const json& value) {
+  if (value.is_object()) {
+    json out = json::object();
+    for (const auto& [key, member] : value.items()) {
+      json c = canonical(member);
+      if (!c.is_null()) out[key] = std::move(c);
+    }
+    return out.empty() ? json() : out;
+  }
+  if (value.is_array()) {
+    if (value.empty()) return json();
+    json out = json::array();
+    // Elements keep their place: an element that is empty stays as an empty value.
+    for (const auto& element : value) out.push_back(canonical(element));
+    return out;
+  }
+  return value;
+}
+
+void removeHashLabel(json& podTemplate) {
+  if (!podTemplate.is_object()) return;
+  auto metadata = podTemplate.find("metadata");
+  if (metadata == podTemplate.end() || !metadata->is_object()) return;
+  auto labels = metadata->find("labels");
+  if (labels == metadata->end() || !labels->is_object()) return;
+  labels->erase(std::string(kPodTemplateHashLabel));
+  // Go marshals an empty labels map with omitempty as no field at all.
+  if (labels->empty()) metadata->erase(labels);
+}
+
+std::string templateLabel(const json& podTemplate) {
+  const json* labels = objectPath(podTemplate, {"metadata", "labels"});
+  return labels ? stringAt(*labels, kPodTemplateHashLabel).value_or("") : "";
+}
+
+// The annotations kubectl writes: the Deployment's own values of the kept annotations, then every
+// other annotation of the target ReplicaSet. Annotation values are strings; others are dropped.
+json rollbackAnnotations(const json& deployment, const json& replicaSet) {
+  json out = json::object();
+  if (const json* own = annotations(deployment)) {
+    for (const auto& [key, value] : own->items())
+      if (keptFromDeployment(key) && value.is_string()) out[key] = value;
+  }
+  if (const json* copied = annotations(replicaSet)) {
+    for (const auto& [key, value] : copied->items())
+      if (!keptFromDeployment(key) && value.is_string()) out[key] = value;
+  }
+  return out;
+}
+
+struct Candidate {
+  const json* replicaSet;
+  int64_t revision;
+  std::string name;
+};
+
+RollbackPlan refuse(RollbackPlan plan, RollbackRefusal refusal, std::string reason) {
+  plan.possible = false;
+  plan.refusal = refusal;
+  plan.reason = std::move(reason);
+  plan.jsonPatch = nullptr;
+  return plan;
+}
+
+std::string joinHashes(const std::set<std::string>& hashes) {
+  std::string out;
+  for (const auto& hash : hashes) {
+    if (!out.empty()) out += ',';
+    out += hash;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<int64_t> currentRevision(const json& deployment) {
+  auto text = annotation(deployment, kRevisionAnnotation);
+  return text ? parseRevision(*text) : std::nullopt;
+}
+
+std::optional<int64_t> replicaSetRevision(const json& replicaSet) {
+  const json* all = annotations(replicaSet);
+  const json* value = all ? checks::member(*all, kRevisionAnnotation) : nullptr;
+  if (!value) return 0;
+  if (!value->is_string()) return std::nullopt;
+  return parseRevision(value->get_ref<const std::string&>());
+}
+
+std::vector<std::reference_wrapper<const json>> controlledReplicaSets(
+    const json& deployment, const std::vector<json>& replicaSets) {
+  const std::string uid = metaString(deployment, "uid");
+  const std::string name = metaString(deployment, "name");
+  const std::string ns = metaString(deployment, "namespace");
+  std::vector<std::reference_wrapper<const json>> out;
+  for (const auto& rs : replicaSets) {
+    const json* ref = controllerRef(rs);
+    if (!ref) continue;
+    // Owner references only point within a namespace.
+    const std::string rsNamespace = metaString(rs, "namespace");
+    if (!ns.empty() && !rsNamespace.empty() && ns != rsNamespace) continue;
+    bool controlled = false;
+    if (!uid.empty()) {
+      controlled = stringAt(*ref, "uid") == uid;
+    } else {
+      controlled =
+          !name.empty() && stringAt(*ref, "kind") == "Deployment" && stringAt(*ref, "name") == name;
+    }
+    if (controlled) out.push_back(std::cref(rs));
+  }
+  return out;
+}
+
+std::string templateHash(const json& replicaSet) {
+  if (const json* podTemplate = objectPath(replicaSet, {"spec", "template"})) {
+    std::string hash = templateLabel(*podTemplate);
+    if (!hash.empty()) return hash;
+  }
+  const json* labels = objectPath(replicaSet, {"metadata", "labels"});
+  return labels ? stringAt(*labels, kPodTemplateHashLabel).value_or("") : "";
+}
+
+bool templatesEqualIgnoringHash(const json& template1, const json& template2) {
+  json a = template1;
+  json b = template2;
+  removeHashLabel(a);
+  removeHashLabel(b);
+  return canonical(a) == canonical(b);
+}
+
+const char* toString(RollbackRefusal refusal) {
+  switch (refusal) {
+    case RollbackRefusal::None:
+      return "None";
+    case RollbackRefusal::RolloutNotObserved:
+      return "RolloutNotObserved";
+    case RollbackRefusal::NoPreviousRevision:
+      return "NoPreviousRevision";
+    case RollbackRefusal::Paused:
+      return "Paused";
+    case RollbackRefusal::TemplateAlreadyMatches:
+      return "TemplateAlreadyMatches";
+    case RollbackRefusal::NoTemplate:
+      return "NoTemplate";
+    case RollbackRefusal::TargetIsBad:
+      return "TargetIsBad";
+  }
+  return "Unknown";
+}
+
+RollbackPlan planRollback(const json& deployment, const std::vector<json>& replicaSets) {
+  RollbackPlan plan;
+
+  // Revision annotations are only meaningful once the controller has seen the current spec:
+  // before that, a new template has no ReplicaSet yet and "previous" would be wrong.
+  const json* metadata = objectAt(deployment, "metadata");
+  const json* status = objectAt(deployment, "status");
+  const int64_t generation = metadata ? intAt(*metadata, "generation").value_or(-1) : -1;
+  const int64_t observed = status ? intAt(*status, "observedGeneration").value_or(-1) : -1;
+  // Either field missing (manifests, minimal servers): nothing to compare.
+  if (generation >= 0 && observed >= 0 && observed < generation) {
+    return refuse(std::move(plan), RollbackRefusal::RolloutNotObserved,
+                  "the deployment controller has not observed generation " +
+                      std::to_string(generation) + " yet (observed " + std::to_string(observed) +
+                      ")");
+  }
+
+  // Controlled ReplicaSets with a readable revision, in name order: the order the API server
+  // lists them to kubectl, which decides ties.
+  std::vector<Candidate> candidates;
+  for (const json& rs : controlledReplicaSets(deployment, replicaSets)) {
+    if (auto revision = replicaSetRevision(rs))
+      candidates.push_back({&rs, *revision, metaString(rs, "name")});
+  }
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [](const Candidate& l, const Candidate& r) { return l.name < r.name; });
+
+  const Candidate* current = nullptr;
+  const Candidate* target = nullptr;
+  if (auto revision = currentRevision(deployment)) {
+    plan.fromRevision = *revision;
+    for (const auto& c : candidates) {
+      if (c.revision == *revision && !current) current = &c;
+      if (c.revision < *revision && (!target || c.revision > target->revision)) target = &c;
+    }
+  } else {
+    // kubectl's deploymentRevision with toRevision 0: latest and second-latest as listed.
+    int64_t latest = -1;
+    int64_t previous = -1;
+    for (const auto& c : candidates) {
+      if (latest < c.revision) {
+        previous = latest;
+        target = current;
+        latest = c.revision;
+        current = &c;
+      } else if (previous < c.revision) {
+        previous = c.revision;
+        target = &c;
+      }
+    }
+    if (current) plan.fromRevision = current->revision;
+  }
+
+  const json* podTemplate = objectPath(deployment, {"spec", "template"});
+  plan.badTemplateHash = current ? templateHash(*current->replicaSet) : "";
+  if (plan.badTemplateHash.empty() && podTemplate)
+    plan.badTemplateHash = templateLabel(*podTemplate);
+
+  if (!target) {
+    return refuse(std::move(plan), RollbackRefusal::NoPreviousRevision,
+                  "no previous revision to roll back to");
+  }
+  plan.toRevision = target->revision;
+  plan.toReplicaSet = target->name;
+  plan.toTemplateHash = templateHash(*target->replicaSet);
+
+  // Current kubectl's wording; kubectl 1.32 prints the same without "deployment/<name>".
+  const json* spec = objectAt(deployment, "spec");
+  if (spec && isTrue(*spec, "paused")) {
+    const std::string name = metaString(deployment, "name");
+    return refuse(std::move(plan), RollbackRefusal::Paused,
+                  "you cannot rollback a paused deployment; resume it first with 'kubectl "
+                  "rollout resume deployment/" +
+                      name + "' and try again");
+  }
+
+  const json* targetTemplate = objectPath(*target->replicaSet, {"spec", "template"});
+  if (!targetTemplate) {
+    return refuse(std::move(plan), RollbackRefusal::NoTemplate,
+                  "ReplicaSet " + target->name + " of revision " +
+                      std::to_string(target->revision) + " has no pod template");
+  }
+  // kubectl prints its --to-revision value here (0 for a plain undo); the real revision says more.
+  if (templatesEqualIgnoringHash(*targetTemplate, podTemplate ? *podTemplate : json::object())) {
+    return refuse(std::move(plan), RollbackRefusal::TemplateAlreadyMatches,
+                  "skipped rollback (current template already matches revision " +
+                      std::to_string(target->revision) + ")");
+  }
+
+  json restored = *targetTemplate;
+  removeHashLabel(restored);
+  plan.jsonPatch = json::array({
+      {{"op", "replace"}, {"path", "/spec/template"}, {"value", std::move(restored)}},
+      {{"op", "replace"},
+       {"path", "/metadata/annotations"},
+       {"value", rollbackAnnotations(deployment, *target->replicaSet)}},
+  });
+  plan.possible = true;
+  plan.refusal = RollbackRefusal::None;
+  plan.reason.clear();
+  return plan;
+}
+
+RollbackPlan planRollback(const json& deployment, const std::vector<json>& replicaSets,
+                          const std::set<std::string>& badHashes) {
+  return refuseBadTarget(planRollback(deployment, replicaSets), badHashes);
+}
+
+bool isBadTemplateHash(std::string_view hash, const std::set<std::string>& badHashes) {
+  return !hash.empty() && badHashes.contains(std::string(hash));
+}
+
+bool isBadRevision(const json& replicaSet, const std::set<std::string>& badHashes) {
+  return isBadTemplateHash(templateHash(replicaSet), badHashes);
+}
+
+RollbackPlan refuseBadTarget(RollbackPlan plan, const std::set<std::string>& badHashes) {
+  if (!plan.possible || !isBadTemplateHash(plan.toTemplateHash, badHashes)) return plan;
+  const std::string revision = std::to_string(plan.toRevision);
+  const std::string hash = plan.toTemplateHash;
+  return refuse(std::move(plan), RollbackRefusal::TargetIsBad,
+                "revision " + revision + " (pod-template-hash " + hash +
+                    ") was rolled back before; not rolling forward to it");
+}
+
+bool alreadyRolledBack(const RollbackPlan& plan, const LastAction& lastAction) {
+  return lastAction.type == "Rollback" && lastAction.badTemplateHash == plan.badTemplateHash &&
+         parseRevision(lastAction.fromRevision) == plan.fromRevision;
+}
+
+bool alreadyRolledBack(const RollbackPlan& plan, const std::optional<LastAction>& lastAction) {
+  return lastAction && alreadyRolledBack(plan, *lastAction);
+}
+
+std::set<std::string> recordedBadHashes(const json& deployment) {
+  std::set<std::string> out;
+  auto text = annotation(deployment, kBadTemplateHashesAnnotation);
+  if (!text) return out;
+  size_t start = 0;
+  while (start <= text->size()) {
+    size_t end = text->find(',', start);
+    if (end == std::string::npos) end = text->size();
+    std::string hash = text->substr(start, end - start);
+    if (!hash.empty()) out.insert(std::move(hash));
+    start = end + 1;
+  }
+  return out;
+}
+
+void recordBadHash(RollbackPlan& plan, const std::set<std::string>& known) {
+  if (!plan.possible || plan.badTemplateHash.empty() || !plan.jsonPatch.is_array()) return;
+  std::set<std::string> hashes = known;
+  hashes.insert(plan.badTemplateHash);
+  // RFC 6901 escaping of the annotation key: "~" as "~0", "/" as "~1".
+  std::string pointer = "/metadata/annotations/";
+  for (char c : kBadTemplateHashesAnnotation) {
+    if (c == '~')
+      pointer += "~0";
+    else if (c == '/')
+      pointer += "~1";
+    else
+      pointer += c;
+  }
+  plan.jsonPatch.push_back({{"op", "add"}, {"path", pointer}, {"value", joinHashes(hashes)}});
+}
+
+}  // namespace rg::actions

@@ -1,0 +1,48 @@
+#pragma once
+// Runtime checks (`http`, `prometheus`): pure evaluation of what a provider measured, and an
+// evaluator that asks the provider first. A provider that does not answer, or a query without
+// a sample, gives Inconclusive: reported, never counted as a failure.
+#include <optional>
+#include <string>
+
+#include "reconcilers/checks/check_result.hpp"
+#include "reconcilers/gate_spec.hpp"
+#include "reconcilers/providers/provider.hpp"
+
+namespace rg::providers {
+
+// Compact: up to 6 significant digits, no trailing zeros ("0.23", "1e+06", "+Inf", "NaN").
+std::string formatValue(double value);
+
+// Passed when the answer's status is expected and (if asked) the body snippet contains the
+// substring; the value is the status code. No answer gives Inconclusive.
+CheckResult evaluateHttp(const HttpCheck& check, const HttpProbeResult& probe);
+
+// Compares the value with threshold min/max and, against `baseline`, maxIncreasePercent.
+// Without a baseline the increase part passes ("no baseline yet"); with a zero baseline only a
+// zero value passes (a change from zero has no percentage). Values within a relative 1e-9 of a
+// limit count as equal to it, so float noise in a ratio does not fail "0.1 is above max 0.1".
+CheckResult evaluatePrometheus(const PrometheusCheck& check, const Threshold& threshold,
+                               const PromQueryResult& query, std::optional<double> baseline);
+
+struct RuntimeEvaluation {
+  CheckResult result;
+  // The raw value a prometheus check measured (finite values only), to record as a baseline.
+  std::optional<double> measured;
+};
+
+class RuntimeEvaluator {
+ public:
+  // The provider must outlive the evaluator.
+  explicit RuntimeEvaluator(Provider& provider) : provider_(provider) {}
+
+  // Calls the provider for an http or prometheus check; other bodies give Skipped. Safe to call
+  // concurrently when the provider is.
+  RuntimeEvaluation evaluate(const CheckSpec& check,
+                             std::optional<double> baseline = std::nullopt) const;
+
+ private:
+  Provider& provider_;
+};
+
+}  // namespace rg::providers
