@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "operator/cli/check_command.hpp"
+#include "operator/cli/run_command.hpp"
 
 namespace {
 
@@ -11,6 +12,7 @@ constexpr const char* kUsage =
     R"(readiness-gate — production-readiness checks for Kubernetes Deployments
 
 Usage:
+  readiness-gate run [flags]        run the operator against a cluster
   readiness-gate check -f PATH...   evaluate ReadinessGates against manifests offline (CI)
   readiness-gate version            print the version
   readiness-gate help               show this help
@@ -29,6 +31,7 @@ int main(int argc, char** argv) {
   const std::string command = args[0];
   std::vector<std::string> rest(args.begin() + 1, args.end());
   if (command == "check") return rg::cli::runCheckCommand(rest, std::cout, std::cerr);
+  if (command == "run") return rg::cli::runRunCommand(rest, std::cout, std::cerr);
   if (command == "version" || command == "--version") {
     std::cout << "readiness-gate " << RG_VERSION << "\n";
     return 0;

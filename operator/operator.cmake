@@ -1,7 +1,18 @@
-# The readiness-gate binary; its commands live in rg_cli so tests can call them.
-file(GLOB RG_CLI_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/operator/cli/*.cpp)
-add_library(rg_cli STATIC ${RG_CLI_SOURCES})
+# The readiness-gate binary. `check` (rg_cli) needs only the check engine; `run` (rg_operator)
+# brings the Kubernetes client, informers, providers and the reconciler.
+add_library(rg_cli STATIC operator/cli/check_command.cpp)
 target_link_libraries(rg_cli PUBLIC rg_engine)
+
+add_library(rg_operator STATIC
+  operator/cli/run_command.cpp
+  operator/cluster_cache.cpp
+  operator/endpoint_server.cpp
+  operator/logging.cpp
+  operator/manager.cpp
+  reconcilers/reconciler/gate_reconciler.cpp)
+target_link_libraries(rg_operator PUBLIC rg_engine rg_kube rg_informer rg_workqueue rg_providers
+                      cpprestsdk::cpprest spdlog::spdlog)
+
 add_executable(readiness-gate operator/main.cpp)
-target_link_libraries(readiness-gate PRIVATE rg_cli)
+target_link_libraries(readiness-gate PRIVATE rg_cli rg_operator)
 install(TARGETS readiness-gate RUNTIME DESTINATION bin)

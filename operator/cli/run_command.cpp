@@ -1,0 +1,122 @@
+#include "operator/cli/run_command.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "operator/kube/kube_config.hpp"
+#include "operator/logging.hpp"
+
+namespace rg::cli {
+
+const char* const kRunUsage = R"(Usage: readiness-gate run [flags]
+
+Runs the operator: watches ReadinessGates and their Deployments, evaluates the
+gates continuously, writes status and Events, and pauses or rolls back
+Deployments as each gate's onFailure says.
+
+Flags:
+      --kubeconfig PATH                  kubeconfig file (default: $KUBECONFIG, in-cluster, ~/.kube/config)
+      --context NAME                     kubeconfig context (default: current-context)
+      --namespace NS                     watch only this namespace (repeatable; default: all)
+      --workers N                        concurrent reconciles (default 2)
+      --metrics-bind-address ADDR        /metrics address (default ":8080"; "0" disables)
+      --health-probe-bind-address ADDR   /healthz and /readyz address (default ":8081"; "0" disables)
+      --leader-elect                     elect a leader with a coordination.k8s.io Lease
+      --leader-election-namespace NS     namespace of the Lease (default: the pod's namespace)
+      --leader-election-id NAME          name of the Lease (default "readiness-gate-leader")
+      --log-level LEVEL                  trace, debug, info (default), warn, error
+      --log-format FORMAT                text (default) or json
+  -h, --help                             show this help
+
+SIGTERM or SIGINT stop it cleanly: reconciles in flight finish, the Lease is released.
+)";
+
+std::string parseRunArgs(const std::vector<std::string>& args, ManagerOptions& options,
+                         std::string& logLevel, std::string& logFormat, bool& help) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string flag = args[i];
+    std::string value;
+    bool inlineValue = false;
+    if (auto eq = flag.find('='); flag.starts_with("--") && eq != std::string::npos) {
+      value = flag.substr(eq + 1);
+      flag = flag.substr(0, eq);
+      inlineValue = true;
+    }
+    auto take = [&]() -> bool {
+      if (inlineValue) return true;
+      if (i + 1 >= args.size()) return false;
+      value = args[++i];
+      return true;
+    };
+    if (flag == "-h" || flag == "--help") {
+      help = true;
+      continue;
+    }
+    if (flag == "--leader-elect") {
+      options.leaderElect = !inlineValue || value == "true";
+      continue;
+    }
+    static const std::vector<std::string> kValued = {"--kubeconfig",
+                                                     "--context",
+                                                     "--namespace",
+                                                     "--workers",
+                                                     "--metrics-bind-address",
+                                                     "--health-probe-bind-address",
+                                                     "--leader-election-namespace",
+                                                     "--leader-election-id",
+                                                     "--log-level",
+                                                     "--log-format"};
+    if (std::find(kValued.begin(), kValued.end(), flag) == kValued.end())
+      return "unknown flag " + flag;
+    if (!take()) return "flag " + flag + " needs a value";
+    if (flag == "--kubeconfig") options.kubeconfig = value;
+    if (flag == "--context") options.context = value;
+    if (flag == "--namespace") options.namespaces.push_back(value);
+    if (flag == "--metrics-bind-address") options.metricsBindAddress = value;
+    if (flag == "--health-probe-bind-address") options.healthProbeBindAddress = value;
+    if (flag == "--leader-election-namespace") options.leaderElectionNamespace = value;
+    if (flag == "--leader-election-id") options.leaderElectionId = value;
+    if (flag == "--log-level") logLevel = value;
+    if (flag == "--log-format") logFormat = value;
+    if (flag == "--workers") {
+      try {
+        size_t used = 0;
+        options.workers = std::stoi(value, &used);
+        if (used != value.size() || options.workers < 1 || options.workers > 256) throw 0;
+      } catch (...) {
+        return "--workers must be an integer from 1 to 256, got \"" + value + "\"";
+      }
+    }
+  }
+  return "";
+}
+
+int runRunCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  ManagerOptions options;
+  std::string logLevel = "info", logFormat = "text";
+  bool help = false;
+  if (auto error = parseRunArgs(args, options, logLevel, logFormat, help); !error.empty()) {
+    err << "readiness-gate run: " << error << "\n\n" << kRunUsage;
+    return 2;
+  }
+  if (help) {
+    out << kRunUsage;
+    return 0;
+  }
+  try {
+    logging::configure(logLevel, logFormat);
+  } catch (const std::invalid_argument& e) {
+    err << "readiness-gate run: " << e.what() << "\n";
+    return 2;
+  }
+  try {
+    return runManager(options);
+  } catch (const kube::ConfigError& e) {
+    spdlog::error("configuration: {}", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return 1;
+  }
+}
+
+}  // namespace rg::cli

@@ -1,0 +1,73 @@
+#pragma once
+// The operator's view of the cluster: informers on ReadinessGates, Deployments,
+// ReplicaSets, Pods, Secrets and ConfigMaps (in all namespaces, or in the ones
+// given), with the indexes that map a change back to the gates it concerns.
+// Reconciles read only from here: a steady-state evaluation makes no GET or LIST.
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "operator/kube/informer.hpp"
+#include "reconcilers/checks/workload.hpp"
+
+namespace rg {
+
+namespace resources {
+extern const kube::ResourceRef kReadinessGates;
+extern const kube::ResourceRef kDeployments;
+extern const kube::ResourceRef kReplicaSets;
+extern const kube::ResourceRef kPods;
+extern const kube::ResourceRef kSecrets;
+extern const kube::ResourceRef kConfigMaps;
+extern const kube::ResourceRef kEvents;
+}  // namespace resources
+
+class ClusterCache {
+ public:
+  using EnqueueGate = std::function<void(const std::string& gateKey)>;
+
+  // `namespaces` empty: every namespace. Handlers call `enqueue` with each concerned gate's key.
+  ClusterCache(kube::RestClient& client, std::vector<std::string> namespaces, EnqueueGate enqueue,
+               kube::InformerOptions options = {});
+  ~ClusterCache();
+
+  void start();
+  void stop();
+  bool hasSynced() const;
+  bool waitForSync(std::chrono::milliseconds timeout) const;
+
+  kube::ObjectPtr gate(const std::string& key) const;
+  std::vector<kube::ObjectPtr> gates() const;
+  kube::ObjectPtr deployment(const std::string& ns, const std::string& name) const;
+  // The target Deployment and what it owns, with the namespace's Secrets and ConfigMaps
+  // (key names only); nullopt when the Deployment is not in the cache.
+  std::optional<Workload> workload(const std::string& ns, const std::string& deployment) const;
+  std::vector<kube::ObjectPtr> podsOf(const std::string& ns, const std::string& deployment) const;
+
+  // The gates a change to these objects concerns (keys).
+  std::vector<std::string> gatesForDeployment(const std::string& ns, const std::string& name) const;
+  std::vector<std::string> gatesForSecret(const std::string& ns, const std::string& name) const;
+  std::vector<std::string> gatesForConfigMap(const std::string& ns, const std::string& name) const;
+
+ private:
+  // One resource kind across the watched namespaces.
+  struct Kind {
+    std::vector<std::unique_ptr<kube::Informer>> informers;
+    kube::ObjectPtr get(const std::string& key) const;
+    std::vector<kube::ObjectPtr> byIndex(const std::string& index, const std::string& value) const;
+    std::vector<kube::ObjectPtr> list() const;
+  };
+  void makeInformers(Kind& kind, const kube::ResourceRef& ref, const kube::TransformFunc& transform,
+                     const std::vector<std::pair<std::string, kube::IndexFunc>>& indexes,
+                     const std::function<void(const nlohmann::json&)>& onChange);
+  void enqueueAll(const std::vector<std::string>& keys) const;
+
+  kube::RestClient& client_;
+  std::vector<std::string> namespaces_;
+  EnqueueGate enqueue_;
+  kube::InformerOptions options_;
+  Kind gates_, deployments_, replicaSets_, pods_, secrets_, configMaps_;
+};
+
+}  // namespace rg

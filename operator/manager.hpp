@@ -1,0 +1,30 @@
+#pragma once
+// `readiness-gate run`: wires the client, the cache, the work queue, the
+// reconciler, leader election, Events and the HTTP endpoints, and runs until
+// SIGTERM/SIGINT (or until leadership is lost).
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace rg {
+
+struct ManagerOptions {
+  std::string kubeconfig;
+  std::string context;
+  std::vector<std::string> namespaces;  // empty: all namespaces
+  int workers = 2;
+  std::string metricsBindAddress = ":8080";
+  std::string healthProbeBindAddress = ":8081";
+  bool leaderElect = false;
+  std::string leaderElectionNamespace;  // empty: the in-cluster namespace, else "default"
+  std::string leaderElectionId = "readiness-gate-leader";
+  std::chrono::milliseconds leaseDuration{15'000};
+  std::chrono::milliseconds renewDeadline{10'000};
+  std::chrono::milliseconds retryPeriod{2'000};
+  std::chrono::milliseconds cacheSyncTimeout{120'000};
+};
+
+// Blocks until the process should exit; returns its exit code.
+int runManager(const ManagerOptions& options);
+
+}  // namespace rg

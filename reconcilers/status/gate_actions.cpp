@@ -1,0 +1,173 @@
+#include "reconcilers/status/gate_actions.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "reconcilers/actions/pause.hpp"
+#include "reconcilers/actions/rollback.hpp"
+
+namespace rg {
+namespace {
+
+using nlohmann::json;
+
+constexpr size_t kMaxBadHashes = 10;
+
+const json* field(const json& object, std::initializer_list<const char*> path) {
+  const json* node = &object;
+  for (const char* key : path) {
+    if (!node->is_object()) return nullptr;
+    auto it = node->find(key);
+    if (it == node->end()) return nullptr;
+    node = &*it;
+  }
+  return node;
+}
+
+std::string stringAt(const json& object, std::initializer_list<const char*> path) {
+  const json* node = field(object, path);
+  return node && node->is_string() ? node->get<std::string>() : "";
+}
+
+// The pod-template-hash of the ReplicaSet carrying the Deployment's current revision.
+std::string currentTemplateHash(const Workload& workload) {
+  std::string revision = stringAt(workload.deployment,
+                                  {"metadata", "annotations", "deployment.kubernetes.io/revision"});
+  if (revision.empty()) return "";
+  for (const json& rs : actions::controlledReplicaSets(workload.deployment, workload.replicaSets))
+    if (stringAt(rs, {"metadata", "annotations", "deployment.kubernetes.io/revision"}) == revision)
+      return actions::templateHash(rs);
+  return "";
+}
+
+bool contains(const std::vector<std::string>& list, const std::string& value) {
+  return !value.empty() && std::find(list.begin(), list.end(), value) != list.end();
+}
+
+// Bad hashes from status and from the Deployment's annotation (which survives a lost status).
+std::set<std::string> knownBadHashes(const GateStatus& status, const json& deployment) {
+  std::set<std::string> known = actions::recordedBadHashes(deployment);
+  known.insert(status.badTemplateHashes.begin(), status.badTemplateHashes.end());
+  return known;
+}
+
+void recordAction(Evaluation& out, const std::string& type, const std::string& message,
+                  const std::string& now) {
+  LastAction action;
+  action.type = type;
+  action.message = message;
+  action.time = now;
+  out.status.lastAction = std::move(action);
+}
+
+void pause(const EvaluationInput& in, Evaluation& out, const std::string& why,
+           const std::string& now) {
+  const Gate& gate = *in.gate;
+  out.action = {ActionKind::Pause, actions::pauseByGatePatch(gate.name),
+                "paused the rollout: " + why};
+  out.status.pausedByGate = true;
+  recordAction(out, "Pause", out.action.message, now);
+  out.status.lastAction->fromRevision = out.status.targetRevision;
+  out.status.setCondition({"Paused", "True", gate.generation, "", "ChecksFailing", why}, now);
+  out.events.push_back({"Warning", "RolloutPaused", out.action.message, true});
+}
+
+// Returns true when a rollback was planned; otherwise `why` says why not.
+bool rollback(const EvaluationInput& in, Evaluation& out, const std::string& failing,
+              const std::string& now, std::string& why) {
+  const Workload& workload = *in.workload;
+  GateStatus& status = out.status;
+  std::string current = currentTemplateHash(workload);
+  const std::set<std::string> known = knownBadHashes(status, workload.deployment);
+  if (!current.empty() && known.contains(current)) {
+    why = "revision " + status.targetRevision + " was already rolled back once";
+    return false;
+  }
+  auto plan = actions::planRollback(workload.deployment, workload.replicaSets, known);
+  if (!plan.possible) {
+    why = plan.reason;
+    return false;
+  }
+  // The bad hash is recorded on the Deployment in the same patch, so it survives restarts.
+  actions::recordBadHash(plan, known);
+  std::string target = plan.toTemplateHash;
+  std::string message = "rolled back from revision " + std::to_string(plan.fromRevision) + " to " +
+                        std::to_string(plan.toRevision) + ": " + failing;
+  out.action = {ActionKind::Rollback, plan.jsonPatch, message};
+  recordAction(out, "Rollback", message, now);
+  status.lastAction->fromRevision = std::to_string(plan.fromRevision);
+  status.lastAction->toRevision = std::to_string(plan.toRevision);
+  status.lastAction->badTemplateHash =
+      plan.badTemplateHash.empty() ? current : plan.badTemplateHash;
+  status.lastAction->toTemplateHash = target;
+  if (!status.lastAction->badTemplateHash.empty()) {
+    status.badTemplateHashes.push_back(status.lastAction->badTemplateHash);
+    if (status.badTemplateHashes.size() > kMaxBadHashes)
+      status.badTemplateHashes.erase(status.badTemplateHashes.begin());
+  }
+  status.setCondition({"RolledBack", "True", in.gate->generation, "", "ThresholdExceeded",
+                       "rolled back from revision " + std::to_string(plan.fromRevision) + " to " +
+                           std::to_string(plan.toRevision)},
+                      now);
+  out.events.push_back({"Warning", "RolledBack", message, true});
+  return true;
+}
+
+std::string failingSummary(const Evaluation& out) {
+  const Condition* ready = out.status.condition("Ready");
+  return ready ? ready->message : "checks failing";
+}
+
+}  // namespace
+
+void planGateAction(const EvaluationInput& in, Evaluation& out) {
+  const Gate& gate = *in.gate;
+  const Workload& workload = *in.workload;
+  GateStatus& status = out.status;
+  const std::string now = formatTime(in.now);
+
+  const json* pausedField = field(workload.deployment, {"spec", "paused"});
+  const bool deploymentPaused =
+      pausedField && pausedField->is_boolean() && pausedField->get<bool>();
+  // The annotation, written in the same patch as spec.paused, is the record of who paused it:
+  // a Deployment resumed and paused again by hand is not the gate's to resume.
+  status.pausedByGate = actions::pausedByGate(workload.deployment, gate.name);
+
+  // The revision a rollback chose is not acted on again: its metrics may lag behind.
+  const std::string current = currentTemplateHash(workload);
+  const bool onRolledBackRevision = status.lastAction && status.lastAction->type == "Rollback" &&
+                                    !current.empty() &&
+                                    current == status.lastAction->toTemplateHash;
+  if (const Condition* rolledBack = status.condition("RolledBack");
+      rolledBack && rolledBack->status == "True" && !onRolledBackRevision && !current.empty() &&
+      !contains(status.badTemplateHashes, current)) {
+    status.setCondition({"RolledBack", "False", gate.generation, "", "NewRevision",
+                         "revision " + status.targetRevision + " rolled out after the rollback"},
+                        now);
+  }
+
+  if (gate.spec.suspend) return;
+  if (out.criticalFailing) {
+    if (gate.spec.onFailure == FailureAction::Report || onRolledBackRevision) return;
+    std::string why = failingSummary(out);
+    if (gate.spec.onFailure == FailureAction::Rollback) {
+      std::string notPossible;
+      if (rollback(in, out, why, now, notPossible)) return;
+      why = why + " (no rollback: " + notPossible + ")";
+    }
+    if (!deploymentPaused) pause(in, out, why, now);
+    return;
+  }
+  if (status.pausedByGate) {
+    out.action = {ActionKind::Resume, actions::resumeByGatePatch(workload.deployment),
+                  "resumed the rollout: every critical check passes"};
+    status.pausedByGate = false;
+    recordAction(out, "Resume", out.action.message, now);
+    status.setCondition(
+        {"Paused", "False", gate.generation, "", "ChecksPassing", "every critical check passes"},
+        now);
+    out.events.push_back({"Normal", "RolloutResumed", out.action.message, true});
+  }
+}
+
+}  // namespace rg

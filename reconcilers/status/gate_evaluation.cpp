@@ -1,0 +1,229 @@
+#include "reconcilers/status/gate_evaluation.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "reconcilers/checks/static_checks.hpp"
+#include "reconcilers/status/gate_actions.hpp"
+
+namespace rg {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::optional<double> parseNumber(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  char* end = nullptr;
+  double value = std::strtod(text.c_str(), &end);
+  if (end != text.c_str() + text.size()) return std::nullopt;
+  return value;
+}
+
+std::string revisionOf(const nlohmann::json& deployment) {
+  const auto* annotations = deployment.contains("metadata") && deployment["metadata"].is_object() &&
+                                    deployment["metadata"].contains("annotations")
+                                ? &deployment["metadata"]["annotations"]
+                                : nullptr;
+  if (!annotations || !annotations->is_object()) return "";
+  auto it = annotations->find("deployment.kubernetes.io/revision");
+  return it != annotations->end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+// A round runs runtime checks and advances failure counters: at most once per
+// interval, and at once when the gate or the target's revision changed, so
+// failureLimit means interval x failureLimit however often watches fire.
+bool isRound(const EvaluationInput& in, const std::string& revision) {
+  const GateStatus& previous = *in.previous;
+  if (previous.lastEvaluationTime.empty()) return true;
+  if (previous.observedGeneration != in.gate->generation) return true;
+  if (revision != previous.targetRevision) return true;
+  auto last = parseTime(previous.lastEvaluationTime);
+  if (!last) return true;
+  auto interval = in.gate->spec.interval.value();
+  // The queue's delayed add fires at the interval; tolerate scheduling jitter.
+  auto tolerance = std::min<std::chrono::nanoseconds>(interval / 10, 500ms);
+  return in.now - *last >= interval - tolerance;
+}
+
+std::optional<double> baselineFor(const CheckSpec& check, const EvaluationInput& in,
+                                  bool revisionChanged, GateStatus& next) {
+  if (!check.threshold || !check.threshold->maxIncreasePercent) return std::nullopt;
+  const GateStatus& previous = *in.previous;
+  if (revisionChanged && !previous.targetRevision.empty()) {
+    // The last value seen under the previous revision becomes the baseline of the new one,
+    // unless that revision was itself failing the check.
+    const CheckStatus* before = previous.check(check.name);
+    if (before && before->result == CheckOutcome::Passed && parseNumber(before->value))
+      next.baselines[check.name] = before->value;
+  }
+  auto it = next.baselines.find(check.name);
+  return it == next.baselines.end() ? std::nullopt : parseNumber(it->second);
+}
+
+struct CheckTally {
+  size_t total = 0;
+  std::vector<std::string> failingCritical;
+  std::vector<std::string> failingWarning;
+  std::vector<std::string> inconclusive;
+};
+
+std::string joinNames(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& name : names) out += (out.empty() ? "" : ", ") + name;
+  return out;
+}
+
+Condition readyCondition(const CheckTally& tally, int64_t generation) {
+  Condition ready{"Ready", "True", generation, "", "ChecksPassing", ""};
+  size_t failing = tally.failingCritical.size() + tally.failingWarning.size();
+  if (!tally.failingCritical.empty()) {
+    ready.status = "False";
+    ready.reason = "ChecksFailing";
+    std::vector<std::string> all = tally.failingCritical;
+    all.insert(all.end(), tally.failingWarning.begin(), tally.failingWarning.end());
+    ready.message = std::to_string(failing) + " of " + std::to_string(tally.total) +
+                    " checks failing: " + joinNames(all);
+    return ready;
+  }
+  ready.message = std::to_string(tally.total - failing - tally.inconclusive.size()) + " of " +
+                  std::to_string(tally.total) + " checks passing";
+  if (!tally.failingWarning.empty())
+    ready.message += "; warnings failing: " + joinNames(tally.failingWarning);
+  if (!tally.inconclusive.empty())
+    ready.message += "; inconclusive: " + joinNames(tally.inconclusive);
+  return ready;
+}
+
+}  // namespace
+
+Evaluation evaluateGate(const EvaluationInput& in) {
+  const Gate& gate = *in.gate;
+  const GateStatus& previous = *in.previous;
+  const std::string now = formatTime(in.now);
+  Evaluation out;
+  out.status = previous;
+  GateStatus& next = out.status;
+  next.observedGeneration = gate.generation;
+
+  if (!in.workload) {
+    next.phase = Phase::Pending;
+    next.setCondition(
+        {"Ready", "False", gate.generation, "", "TargetNotFound",
+         "Deployment " + gate.namespace_ + "/" + gate.spec.targetRef.name + " not found"},
+        now);
+    if (previous.condition("Ready") == nullptr ||
+        previous.condition("Ready")->reason != "TargetNotFound")
+      out.events.push_back({"Warning", "TargetNotFound",
+                            "Deployment " + gate.spec.targetRef.name + " not found", false});
+    return out;
+  }
+
+  const std::string revision = revisionOf(in.workload->deployment);
+  const bool revisionChanged = revision != previous.targetRevision;
+  out.round = isRound(in, revision);
+  next.targetRevision = revision;
+  if (out.round) next.lastEvaluationTime = formatTimeMillis(in.now);
+
+  std::vector<CheckStatus> checks;
+  CheckTally tally;
+  for (const auto& check : gate.spec.checks) {
+    const CheckStatus* before = previous.check(check.name);
+    CheckStatus status;
+    status.name = check.name;
+    bool reused = false;
+    if (!isRuntimeCheck(check.body)) {
+      CheckResult result = checks::evaluateStatic(check, *in.workload);
+      status.result = result.outcome;
+      status.value = result.value;
+      status.message = result.message;
+    } else if (out.round || !before) {
+      auto baseline = baselineFor(check, in, revisionChanged, next);
+      RuntimeOutcome outcome =
+          in.runRuntime
+              ? in.runRuntime(check, baseline)
+              : RuntimeOutcome{CheckResult::inconclusive("no runtime provider"), std::nullopt};
+      status.result = outcome.result.outcome;
+      status.value = outcome.result.value;
+      status.message = outcome.result.message;
+    } else {
+      status = *before;
+      reused = true;
+    }
+
+    const bool wasFailed = before && before->result == CheckOutcome::Failed;
+    if (!reused) {
+      // A new revision starts its own streak: it is judged on its own failures.
+      const bool streak = wasFailed && !revisionChanged;
+      switch (status.result) {
+        case CheckOutcome::Failed:
+          status.consecutiveFailures =
+              streak ? before->consecutiveFailures + (out.round ? 1 : 0) : 1;
+          if (status.consecutiveFailures < 1) status.consecutiveFailures = 1;
+          break;
+        case CheckOutcome::Inconclusive:
+          // Counts toward no failure, and does not break a streak either.
+          status.consecutiveFailures = before && !revisionChanged ? before->consecutiveFailures : 0;
+          break;
+        default:
+          status.consecutiveFailures = 0;
+      }
+      status.lastTransitionTime =
+          before && before->result == status.result ? before->lastTransitionTime : now;
+    }
+
+    const bool counted =
+        status.result == CheckOutcome::Failed && status.consecutiveFailures >= check.failureLimit;
+    const bool countedBefore = wasFailed && before->consecutiveFailures >= check.failureLimit;
+    ++tally.total;
+    if (counted) {
+      (check.severity == Severity::Critical ? tally.failingCritical : tally.failingWarning)
+          .push_back(check.name);
+      if (!countedBefore)
+        out.events.push_back({"Warning", "CheckFailed",
+                              "check " + check.name + " failed: " + status.message,
+                              check.severity == Severity::Critical});
+    } else if (status.result == CheckOutcome::Inconclusive) {
+      tally.inconclusive.push_back(check.name);
+      if (!before || before->result != CheckOutcome::Inconclusive)
+        out.events.push_back({"Warning", "CheckInconclusive",
+                              "check " + check.name + " is inconclusive: " + status.message,
+                              false});
+    } else if (status.result == CheckOutcome::Passed && countedBefore) {
+      out.events.push_back({"Normal", "CheckRecovered", "check " + check.name + " passes again",
+                            check.severity == Severity::Critical});
+    }
+    checks.push_back(std::move(status));
+  }
+  next.checks = std::move(checks);
+  // Baselines of checks that no longer exist are dropped.
+  std::erase_if(next.baselines, [&](const auto& entry) {
+    return std::none_of(gate.spec.checks.begin(), gate.spec.checks.end(),
+                        [&](const CheckSpec& c) { return c.name == entry.first; });
+  });
+
+  out.criticalFailing = !tally.failingCritical.empty();
+  next.setCondition(readyCondition(tally, gate.generation), now);
+  planGateAction(in, out);
+  next.phase = out.criticalFailing ? Phase::Failing : Phase::Passing;
+  if (next.pausedByGate) next.phase = Phase::Paused;
+  const Condition* rolledBack = next.condition("RolledBack");
+  if (rolledBack && rolledBack->status == "True" && !next.pausedByGate)
+    next.phase = Phase::RolledBack;
+  return out;
+}
+
+Evaluation invalidGate(const GateStatus& previous, int64_t generation, const std::string& message,
+                       Time now) {
+  Evaluation out;
+  out.status = previous;
+  out.status.observedGeneration = generation;
+  out.status.phase = Phase::Invalid;
+  const Condition* before = previous.condition("Ready");
+  if (!before || before->reason != "InvalidSpec" || before->message != message)
+    out.events.push_back({"Warning", "InvalidSpec", message, false});
+  out.status.setCondition({"Ready", "False", generation, "", "InvalidSpec", message},
+                          formatTime(now));
+  return out;
+}
+
+}  // namespace rg

@@ -1,0 +1,62 @@
+#pragma once
+// One evaluation of a gate: checks -> new status, Events and the action the
+// Deployment needs. Pure: runtime checks come in through a callback, and the
+// caller sends the resulting patches and status.
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "reconcilers/checks/workload.hpp"
+#include "reconcilers/gate_spec.hpp"
+#include "reconcilers/status/gate_status.hpp"
+
+namespace rg {
+
+// What a runtime check measured: the result plus the raw value (for baselines).
+struct RuntimeOutcome {
+  CheckResult result;
+  std::optional<double> measured;
+};
+
+using RuntimeCheckRunner =
+    std::function<RuntimeOutcome(const CheckSpec& check, std::optional<double> baseline)>;
+
+struct GateEvent {
+  std::string type;  // Normal | Warning
+  std::string reason;
+  std::string message;
+  bool alsoOnTarget = false;  // recorded on the Deployment too
+};
+
+enum class ActionKind { None, Pause, Resume, Rollback };
+
+struct PlannedAction {
+  ActionKind kind = ActionKind::None;
+  nlohmann::json patch;  // merge patch (Pause/Resume) or JSON patch (Rollback)
+  std::string message;   // for the Event and status.lastAction
+};
+
+struct Evaluation {
+  GateStatus status;
+  std::vector<GateEvent> events;
+  PlannedAction action;
+  bool round = false;            // runtime checks ran; counters advanced
+  bool criticalFailing = false;  // a Critical check reached its failureLimit
+};
+
+struct EvaluationInput {
+  const Gate* gate = nullptr;
+  const Workload* workload = nullptr;  // nullptr: the target Deployment does not exist
+  const GateStatus* previous = nullptr;
+  Time now;
+  RuntimeCheckRunner runRuntime;
+};
+
+Evaluation evaluateGate(const EvaluationInput& input);
+
+// Status for a gate whose spec does not parse: phase Invalid, Ready=False/InvalidSpec.
+Evaluation invalidGate(const GateStatus& previous, int64_t generation, const std::string& message,
+                       Time now);
+
+}  // namespace rg

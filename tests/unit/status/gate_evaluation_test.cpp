@@ -1,0 +1,418 @@
+#include "reconcilers/status/gate_evaluation.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "reconcilers/actions/pause.hpp"
+#include "reconcilers/offline/yaml_documents.hpp"
+#include "reconcilers/spec_parser.hpp"
+
+namespace rg {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+using ::testing::HasSubstr;
+
+Gate makeGate(const std::string& onFailure, const std::string& extraSpec = "") {
+  auto object = offline::yamlToJson(R"(
+apiVersion: gates.readiness.dev/v1alpha1
+kind: ReadinessGate
+metadata: {name: api, namespace: shop, generation: 1}
+spec:
+  targetRef: {name: api}
+  interval: 10s
+  onFailure: )" + onFailure + "\n" + extraSpec +
+                                    R"(
+  checks:
+  - {name: replicas, replicas: {min: 2}}
+  - name: error-rate
+    failureLimit: 2
+    prometheus: {address: "http://prom:9090", query: "errors"}
+    threshold: {max: 0.1}
+  - name: latency
+    severity: Warning
+    prometheus: {address: "http://prom:9090", query: "latency"}
+    threshold: {maxIncreasePercent: 50}
+)");
+  auto parsed = parseGate(object);
+  EXPECT_TRUE(parsed.gate) << parsed.errorSummary();
+  return *parsed.gate;
+}
+
+json replicaSet(const std::string& hash, int revision, const std::string& image) {
+  return {{"apiVersion", "apps/v1"},
+          {"kind", "ReplicaSet"},
+          {"metadata",
+           {{"name", "api-" + hash},
+            {"namespace", "shop"},
+            {"labels", {{"app", "api"}, {"pod-template-hash", hash}}},
+            {"annotations", {{"deployment.kubernetes.io/revision", std::to_string(revision)}}},
+            {"ownerReferences", json::array({{{"apiVersion", "apps/v1"},
+                                              {"kind", "Deployment"},
+                                              {"name", "api"},
+                                              {"uid", "dep-uid"},
+                                              {"controller", true}}})}}},
+          {"spec",
+           {{"template",
+             {{"metadata", {{"labels", {{"app", "api"}, {"pod-template-hash", hash}}}}},
+              {"spec", {{"containers", json::array({{{"name", "api"}, {"image", image}}})}}}}}}}};
+}
+
+// A Deployment on revision `revision` whose ReplicaSets are v1 (hash aaa) .. v<revision>.
+Workload workloadAt(int revision, bool paused = false) {
+  static const char* kHashes[] = {"", "aaa", "bbb", "ccc", "ddd"};
+  Workload w;
+  w.deployment = {
+      {"apiVersion", "apps/v1"},
+      {"kind", "Deployment"},
+      {"metadata",
+       {{"name", "api"},
+        {"namespace", "shop"},
+        {"uid", "dep-uid"},
+        {"annotations", {{"deployment.kubernetes.io/revision", std::to_string(revision)}}}}},
+      {"spec",
+       {{"replicas", 2},
+        {"paused", paused},
+        {"template",
+         {{"metadata", {{"labels", {{"app", "api"}}}}},
+          {"spec",
+           {{"containers",
+             json::array({{{"name", "api"}, {"image", "api:" + std::to_string(revision)}}})}}}}}}},
+      {"status", {{"replicas", 2}, {"availableReplicas", 2}}}};
+  for (int r = 1; r <= revision; ++r)
+    w.replicaSets.push_back(replicaSet(kHashes[r], r, "api:" + std::to_string(r)));
+  return w;
+}
+
+// Runtime results by query; counts calls.
+struct FakeRuntime {
+  std::map<std::string, RuntimeOutcome> byQuery;
+  std::vector<std::optional<double>> baselines;
+  int calls = 0;
+
+  void set(const std::string& query, CheckOutcome outcome, double value) {
+    byQuery[query] = {
+        {outcome, std::to_string(value).substr(0, 4), query + " is " + std::to_string(value)},
+        value};
+  }
+  RuntimeCheckRunner runner() {
+    return [this](const CheckSpec& check, std::optional<double> baseline) {
+      ++calls;
+      baselines.push_back(baseline);
+      return byQuery.at(std::get<PrometheusCheck>(check.body).query);
+    };
+  }
+};
+
+struct Harness {
+  Gate gate;
+  Workload workload;
+  GateStatus status;
+  FakeRuntime runtime;
+  Time now = std::chrono::system_clock::from_time_t(1'800'000'000);
+
+  explicit Harness(const std::string& onFailure, int revision = 2, const std::string& extra = "")
+      : gate(makeGate(onFailure, extra)), workload(workloadAt(revision)) {
+    runtime.set("errors", CheckOutcome::Passed, 0.01);
+    runtime.set("latency", CheckOutcome::Passed, 0.2);
+  }
+  Evaluation step(std::chrono::seconds advance = 0s, bool targetExists = true) {
+    now += advance;
+    EvaluationInput in{&gate, targetExists ? &workload : nullptr, &status, now, runtime.runner()};
+    Evaluation out = evaluateGate(in);
+    status = out.status;
+    return out;
+  }
+  // A rollout to a new revision (what the Deployment controller does after a template change).
+  void rollTo(int revision) { workload = workloadAt(revision); }
+  const CheckStatus& check(const std::string& name) const { return *status.check(name); }
+};
+
+std::vector<std::string> reasons(const Evaluation& e) {
+  std::vector<std::string> out;
+  for (const auto& event : e.events) out.push_back(event.reason);
+  return out;
+}
+
+TEST(GateEvaluation, FirstEvaluationPassesAndRecordsEverything) {
+  Harness h("Report");
+  auto e = h.step();
+  EXPECT_TRUE(e.round);
+  EXPECT_EQ(h.runtime.calls, 2);
+  EXPECT_EQ(h.status.phase, Phase::Passing);
+  EXPECT_EQ(h.status.observedGeneration, 1);
+  EXPECT_EQ(h.status.targetRevision, "2");
+  EXPECT_EQ(h.status.lastEvaluationTime, formatTimeMillis(h.now));
+  ASSERT_EQ(h.status.checks.size(), 3u);
+  EXPECT_EQ(h.check("replicas").result, CheckOutcome::Passed);
+  EXPECT_EQ(h.check("error-rate").result, CheckOutcome::Passed);
+  const Condition* ready = h.status.condition("Ready");
+  ASSERT_TRUE(ready);
+  EXPECT_EQ(ready->status, "True");
+  EXPECT_EQ(ready->message, "3 of 3 checks passing");
+  EXPECT_EQ(e.action.kind, ActionKind::None);
+}
+
+TEST(GateEvaluation, RuntimeChecksRunOncePerIntervalNotOnEveryWatchEvent) {
+  Harness h("Report");
+  h.step();
+  auto between = h.step(3s);
+  EXPECT_FALSE(between.round);
+  EXPECT_EQ(h.runtime.calls, 2) << "a pod update between rounds reuses runtime results";
+  auto firstEvaluation = h.status.lastEvaluationTime;
+  h.step(7s);
+  EXPECT_EQ(h.runtime.calls, 4);
+  EXPECT_NE(h.status.lastEvaluationTime, firstEvaluation);
+}
+
+TEST(GateEvaluation, StaticChecksAreReevaluatedOnEveryEvent) {
+  Harness h("Report");
+  h.step();
+  h.workload.deployment["spec"]["replicas"] = 1;
+  h.step(1s);
+  EXPECT_EQ(h.check("replicas").result, CheckOutcome::Failed);
+  EXPECT_EQ(h.check("replicas").consecutiveFailures, 1);
+  EXPECT_EQ(h.status.phase, Phase::Failing);
+  h.step(1s);
+  EXPECT_EQ(h.check("replicas").consecutiveFailures, 1) << "counters advance only on rounds";
+  h.workload.deployment["spec"]["replicas"] = 3;
+  auto recovered = h.step(1s);
+  EXPECT_EQ(h.status.phase, Phase::Passing);
+  EXPECT_THAT(reasons(recovered), ::testing::Contains("CheckRecovered"));
+}
+
+TEST(GateEvaluation, FailureLimitCountsConsecutiveRounds) {
+  Harness h("Report");
+  h.runtime.set("errors", CheckOutcome::Failed, 0.3);
+  auto first = h.step();
+  EXPECT_EQ(h.check("error-rate").consecutiveFailures, 1);
+  EXPECT_FALSE(first.criticalFailing) << "failureLimit 2 not reached";
+  EXPECT_EQ(h.status.phase, Phase::Passing);
+  EXPECT_THAT(reasons(first), ::testing::Not(::testing::Contains("CheckFailed")));
+  auto second = h.step(10s);
+  EXPECT_EQ(h.check("error-rate").consecutiveFailures, 2);
+  EXPECT_TRUE(second.criticalFailing);
+  EXPECT_EQ(h.status.phase, Phase::Failing);
+  EXPECT_THAT(reasons(second), ::testing::ElementsAre("CheckFailed"));
+  EXPECT_TRUE(second.events[0].alsoOnTarget);
+  EXPECT_EQ(h.status.condition("Ready")->message, "1 of 3 checks failing: error-rate");
+  EXPECT_EQ(h.status.condition("Ready")->reason, "ChecksFailing");
+  auto third = h.step(10s);
+  EXPECT_TRUE(third.events.empty()) << "no Event per evaluation, only on transitions";
+}
+
+TEST(GateEvaluation, InconclusiveNeitherCountsNorResets) {
+  Harness h("Rollback");
+  h.runtime.set("errors", CheckOutcome::Failed, 0.3);
+  h.step();
+  h.runtime.byQuery["errors"] = {CheckResult::inconclusive("prometheus did not answer"),
+                                 std::nullopt};
+  auto e = h.step(10s);
+  EXPECT_EQ(h.check("error-rate").result, CheckOutcome::Inconclusive);
+  EXPECT_EQ(h.check("error-rate").consecutiveFailures, 1);
+  EXPECT_EQ(e.action.kind, ActionKind::None);
+  EXPECT_EQ(h.status.condition("Ready")->status, "True");
+  EXPECT_THAT(h.status.condition("Ready")->message, HasSubstr("inconclusive: error-rate"));
+  EXPECT_THAT(reasons(e), ::testing::Contains("CheckInconclusive"));
+}
+
+TEST(GateEvaluation, BaselineIsTheLastValueUnderThePreviousRevision) {
+  Harness h("Report");
+  h.step();
+  EXPECT_EQ(h.runtime.baselines.back(), std::nullopt) << "no baseline before a rollout";
+  h.rollTo(3);
+  auto e = h.step(1s);
+  EXPECT_TRUE(e.round) << "a new revision starts a round at once";
+  EXPECT_EQ(h.status.baselines.at("latency"), h.check("latency").value);
+  ASSERT_TRUE(h.runtime.baselines.back());
+  EXPECT_NEAR(*h.runtime.baselines.back(), 0.2, 1e-9);
+  h.runtime.set("latency", CheckOutcome::Passed, 0.25);
+  h.step(10s);
+  EXPECT_EQ(h.status.baselines.at("latency"), "0.20") << "frozen for the whole revision";
+}
+
+TEST(GateEvaluation, MissingTargetIsPending) {
+  Harness h("Rollback");
+  auto e = h.step(0s, false);
+  EXPECT_EQ(h.status.phase, Phase::Pending);
+  EXPECT_EQ(h.status.condition("Ready")->reason, "TargetNotFound");
+  EXPECT_THAT(reasons(e), ::testing::ElementsAre("TargetNotFound"));
+  EXPECT_TRUE(h.step(1s, false).events.empty());
+}
+
+TEST(GateEvaluation, InvalidSpec) {
+  GateStatus previous;
+  auto e = invalidGate(previous, 3, "spec.interval: \"x\" is not a duration",
+                       std::chrono::system_clock::now());
+  EXPECT_EQ(e.status.phase, Phase::Invalid);
+  EXPECT_EQ(e.status.observedGeneration, 3);
+  EXPECT_EQ(e.status.condition("Ready")->reason, "InvalidSpec");
+  EXPECT_EQ(e.action.kind, ActionKind::None);
+  EXPECT_THAT(reasons(e), ::testing::ElementsAre("InvalidSpec"));
+  EXPECT_TRUE(invalidGate(e.status, 3, "spec.interval: \"x\" is not a duration",
+                          std::chrono::system_clock::now())
+                  .events.empty());
+}
+
+TEST(GateEvaluation, ReportNeverActs) {
+  Harness h("Report");
+  h.runtime.set("errors", CheckOutcome::Failed, 0.3);
+  h.step();
+  EXPECT_EQ(h.step(10s).action.kind, ActionKind::None);
+  EXPECT_EQ(h.status.phase, Phase::Failing);
+}
+
+TEST(GateEvaluation, PauseThenResumeOnlyWhatTheGatePaused) {
+  Harness h("Pause");
+  h.runtime.set("errors", CheckOutcome::Failed, 0.3);
+  h.step();
+  auto paused = h.step(10s);
+  ASSERT_EQ(paused.action.kind, ActionKind::Pause);
+  EXPECT_EQ(paused.action.patch["spec"]["paused"], true);
+  EXPECT_TRUE(h.status.pausedByGate);
+  EXPECT_EQ(h.status.phase, Phase::Paused);
+  EXPECT_EQ(h.status.lastAction->type, "Pause");
+  EXPECT_EQ(h.status.condition("Paused")->status, "True");
+  EXPECT_THAT(reasons(paused), ::testing::Contains("RolloutPaused"));
+  // The Deployment is now paused (as the patch said).
+  h.workload.deployment["spec"]["paused"] = true;
+  h.workload.deployment["metadata"]["annotations"][std::string(actions::kPausedByAnnotation)] =
+      "api";
+  EXPECT_EQ(h.step(10s).action.kind, ActionKind::None) << "already paused: nothing to send";
+  h.runtime.set("errors", CheckOutcome::Passed, 0.01);
+  auto resumed = h.step(10s);
+  ASSERT_EQ(resumed.action.kind, ActionKind::Resume);
+  EXPECT_EQ(resumed.action.patch["spec"]["paused"], false);
+  EXPECT_FALSE(h.status.pausedByGate);
+  EXPECT_EQ(h.status.phase, Phase::Passing);
+  EXPECT_EQ(h.status.condition("Paused")->status, "False");
+}
+
+TEST(GateEvaluation, NeverResumesADeploymentSomebodyElsePaused) {
+  Harness h("Pause");
+  h.workload.deployment["spec"]["paused"] = true;
+  auto e = h.step();
+  EXPECT_EQ(e.action.kind, ActionKind::None);
+  EXPECT_FALSE(h.status.pausedByGate);
+}
+
+TEST(GateEvaluation, NeverResumesAPauseRepeatedByHand) {
+  Harness h("Pause");
+  h.status.pausedByGate = true;  // the gate paused it once; somebody resumed and paused again
+  h.workload.deployment["spec"]["paused"] = true;
+  auto e = h.step();
+  EXPECT_EQ(e.action.kind, ActionKind::None);
+  EXPECT_FALSE(h.status.pausedByGate);
+}
+
+TEST(GateEvaluation, PauseSurvivesALostStatusThroughTheAnnotation) {
+  Harness h("Pause");
+  h.workload.deployment["spec"]["paused"] = true;
+  h.workload.deployment["metadata"]["annotations"][std::string(actions::kPausedByAnnotation)] =
+      "api";
+  auto e = h.step();  // a fresh status, as after the status was lost
+  EXPECT_EQ(e.action.kind, ActionKind::Resume);
+}
+
+TEST(GateEvaluation, SuspendDisablesEveryAction) {
+  Harness h("Rollback", 2, "  suspend: true\n");
+  h.runtime.set("errors", CheckOutcome::Failed, 0.3);
+  h.step();
+  auto e = h.step(10s);
+  EXPECT_EQ(e.action.kind, ActionKind::None);
+  EXPECT_EQ(h.status.phase, Phase::Failing);
+}
+
+TEST(GateEvaluation, RollbackOncePerBadRevision) {
+  Harness h("Rollback", 3);
+  h.step();
+  h.runtime.set("errors", CheckOutcome::Failed, 0.3);
+  h.step(10s);
+  auto e = h.step(10s);
+  ASSERT_EQ(e.action.kind, ActionKind::Rollback);
+  EXPECT_EQ(e.action.patch[0]["path"], "/spec/template");
+  EXPECT_EQ(h.status.lastAction->type, "Rollback");
+  EXPECT_EQ(h.status.lastAction->fromRevision, "3");
+  EXPECT_EQ(h.status.lastAction->toRevision, "2");
+  EXPECT_EQ(h.status.lastAction->badTemplateHash, "ccc");
+  EXPECT_EQ(h.status.lastAction->toTemplateHash, "bbb");
+  EXPECT_EQ(h.status.badTemplateHashes, std::vector<std::string>{"ccc"});
+  EXPECT_EQ(h.status.phase, Phase::RolledBack);
+  EXPECT_EQ(h.status.condition("RolledBack")->status, "True");
+  EXPECT_THAT(reasons(e), ::testing::Contains("RolledBack"));
+
+  // The Deployment controller reuses ReplicaSet bbb as revision 4.
+  h.workload.deployment["metadata"]["annotations"]["deployment.kubernetes.io/revision"] = "4";
+  h.workload.replicaSets[1]["metadata"]["annotations"]["deployment.kubernetes.io/revision"] = "4";
+  // Metrics lag behind: the error rate still reads high for a while.
+  auto after = h.step(1s);
+  EXPECT_EQ(after.action.kind, ActionKind::None);
+  EXPECT_EQ(h.step(10s).action.kind, ActionKind::None) << "never acts on the revision it chose";
+  EXPECT_EQ(h.step(10s).action.kind, ActionKind::None);
+  EXPECT_EQ(h.status.phase, Phase::RolledBack);
+}
+
+TEST(GateEvaluation, ARolledBackTemplateComingBackIsPausedNotRolledBackAgain) {
+  Harness h("Rollback", 3);
+  h.status.badTemplateHashes = {"ccc"};
+  h.runtime.set("errors", CheckOutcome::Failed, 0.3);
+  h.step();
+  auto e = h.step(10s);
+  ASSERT_EQ(e.action.kind, ActionKind::Pause);
+  EXPECT_THAT(e.action.message, HasSubstr("revision 3 was already rolled back once"));
+}
+
+TEST(GateEvaluation, NoPreviousRevisionPausesInsteadAndSaysSo) {
+  Harness h("Rollback", 1);
+  h.runtime.set("errors", CheckOutcome::Failed, 0.3);
+  h.step();
+  auto e = h.step(10s);
+  ASSERT_EQ(e.action.kind, ActionKind::Pause);
+  EXPECT_THAT(e.action.message, HasSubstr("no rollback: "));
+  EXPECT_THAT(e.action.message, HasSubstr("no previous revision"));
+  EXPECT_TRUE(h.status.pausedByGate);
+}
+
+TEST(GateEvaluation, WarningChecksNeverAct) {
+  Harness h("Rollback", 3);
+  h.step();
+  h.rollTo(3);
+  h.runtime.set("latency", CheckOutcome::Failed, 0.9);
+  auto e = h.step(10s);
+  EXPECT_EQ(e.action.kind, ActionKind::None);
+  EXPECT_THAT(h.status.condition("Ready")->message, HasSubstr("warnings failing: latency"));
+  EXPECT_EQ(h.status.phase, Phase::Passing);
+}
+
+TEST(GateStatus, JsonRoundTrip) {
+  Harness h("Rollback", 3);
+  h.runtime.set("errors", CheckOutcome::Failed, 0.3);
+  h.step();
+  h.step(10s);
+  EXPECT_EQ(statusFromJson(toJson(h.status)), h.status);
+  EXPECT_EQ(toJson(h.status)["phase"], "RolledBack");
+  EXPECT_EQ(toJson(h.status)["lastAction"]["fromRevision"], "3");
+}
+
+TEST(GateStatus, TimesParseWithAndWithoutFractions) {
+  auto t = std::chrono::system_clock::from_time_t(1'800'000'000) + 250ms;
+  EXPECT_EQ(formatTime(t), "2027-01-15T08:00:00Z");
+  EXPECT_EQ(formatTimeMillis(t), "2027-01-15T08:00:00.250Z");
+  EXPECT_EQ(*parseTime("2027-01-15T08:00:00.250Z"), t);
+  EXPECT_EQ(*parseTime("2027-01-15T08:00:00Z"), t - 250ms);
+  EXPECT_FALSE(parseTime("yesterday"));
+}
+
+TEST(GateStatus, LenientWithHandEditedStatus) {
+  auto status = statusFromJson(json::parse(
+      R"({"phase": "Bogus", "checks": [{"name": 3}, "x", {"name": "a", "result": "Failed"}],
+          "baselines": {"a": 1}, "conditions": "no"})"));
+  EXPECT_FALSE(status.phase);
+  ASSERT_EQ(status.checks.size(), 1u);
+  EXPECT_EQ(status.checks[0].result, CheckOutcome::Failed);
+  EXPECT_TRUE(status.baselines.empty());
+}
+
+}  // namespace
+}  // namespace rg
