@@ -86,7 +86,7 @@ EnvCheck parseEnv(SpecReader& r, const json& body, const FieldPath& path) {
           // YAML turns unquoted false/true/8080 into non-strings; env values are strings.
           r.error(equalsPath.child(name),
                   "must be a string, got " + describe(value) + " (quote it: \"" +
-                      (value.is_primitive() ? value.dump() : std::string("...")) + "\")");
+                      (value.is_primitive() ? describe(value) : std::string("...")) + "\")");
           continue;
         }
         out.equals[name] = value.get<std::string>();

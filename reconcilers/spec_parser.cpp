@@ -12,6 +12,12 @@ namespace {
 
 using nlohmann::json;
 
+// The string at `key`; empty when absent or not a string (json::value would throw then).
+std::string stringAt(const json& object, const char* key) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 bool isDnsLabel(const std::string& name) {
   static const std::regex kLabel("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
   return name.size() <= 63 && std::regex_match(name, kLabel);
@@ -148,9 +154,9 @@ GateParseResult parseGate(const json& object, const std::string& defaultNamespac
     r.error({"(document)", ""}, "must be an object, got " + describe(object));
     return result;
   }
-  if (object.value("apiVersion", "") != kGateApiVersion)
+  if (stringAt(object, "apiVersion") != kGateApiVersion)
     r.error({"apiVersion", ""}, "must be " + std::string(kGateApiVersion));
-  if (object.value("kind", "") != kGateKind) r.error({"kind", ""}, "must be ReadinessGate");
+  if (stringAt(object, "kind") != kGateKind) r.error({"kind", ""}, "must be ReadinessGate");
 
   Gate gate;
   const json empty = json::object();

@@ -17,7 +17,8 @@ std::string describe(const json& value) {
     case json::value_t::null:
       return "null";
     default:
-      return value.dump();
+      // Offline input need not be UTF-8; a message with invalid bytes could not be written as JSON.
+      return value.dump(-1, ' ', false, json::error_handler_t::replace);
   }
 }
 

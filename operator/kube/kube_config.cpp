@@ -174,15 +174,7 @@ void mergeSection(const YAML::Node& root, const std::string& file, const char* s
   }
 }
 
-void mergeFile(const std::string& file, Merged& merged) {
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(file);
-  } catch (const YAML::BadFile&) {
-    throw ConfigError(file + ": file not found or not readable");
-  } catch (const YAML::Exception& e) {
-    throw ConfigError(file + ": invalid YAML: " + e.what());
-  }
+void mergeRoot(const YAML::Node& root, const std::string& file, Merged& merged) {
   merged.files.push_back(file);
   if (root.IsNull()) return;  // an empty file is an empty config
   if (!root.IsMap()) throw ConfigError(file + ": not a kubeconfig (expected a map)");
@@ -193,6 +185,18 @@ void mergeFile(const std::string& file, Merged& merged) {
   if (merged.currentContext.empty() && current.IsDefined() && current.IsScalar()) {
     merged.currentContext = current.Scalar();
   }
+}
+
+void mergeFile(const std::string& file, Merged& merged) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(file);
+  } catch (const YAML::BadFile&) {
+    throw ConfigError(file + ": file not found or not readable");
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(file + ": invalid YAML: " + e.what());
+  }
+  mergeRoot(root, file, merged);
 }
 
 std::string filesLabel(const Merged& merged) {
@@ -241,7 +245,8 @@ void loadCluster(const Entry& e, ClientConfig& config, nlohmann::json& execClust
   // Per-cluster plugin configuration lives in extensions[name=client.authentication.k8s.io/exec].
   if (extensions.IsDefined() && extensions.IsSequence()) {
     for (const auto& ext : extensions) {
-      if (ext.IsMap() && ext["name"].IsScalar() &&
+      // ext is const: a missing key gives an invalid node, on which IsScalar() throws.
+      if (ext.IsMap() && ext["name"].IsDefined() && ext["name"].IsScalar() &&
           ext["name"].Scalar() == "client.authentication.k8s.io/exec" && ext["extension"]) {
         execCluster["config"] = yamlToJson(ext["extension"]);
       }
@@ -354,6 +359,44 @@ void loadUser(const Entry& e, ClientConfig& config, const nlohmann::json& execCl
   }
 }
 
+// The configuration of one context (the current one when `context` is empty).
+ClientConfig configFor(const Merged& merged, const std::string& context) {
+  const std::string label = filesLabel(merged);
+
+  std::string contextName = context.empty() ? merged.currentContext : context;
+  if (contextName.empty()) {
+    throw ConfigError(label + ": current-context: not set and no context was given");
+  }
+  auto ctxIt = merged.contexts.find(contextName);
+  if (ctxIt == merged.contexts.end()) {
+    throw ConfigError(label + ": contexts: no context named \"" + contextName + "\"");
+  }
+  const Entry& ctx = ctxIt->second;
+  std::string clusterName = scalar(ctx, "cluster");
+  if (clusterName.empty()) fail(ctx.file, ctx.field + ".cluster", "missing");
+  auto clusterIt = merged.clusters.find(clusterName);
+  if (clusterIt == merged.clusters.end()) {
+    fail(ctx.file, ctx.field + ".cluster", "no cluster named \"" + clusterName + "\"");
+  }
+
+  ClientConfig config;
+  config.source = label;
+  if (std::string ns = scalar(ctx, "namespace"); !ns.empty()) config.defaultNamespace = ns;
+
+  nlohmann::json execCluster;
+  loadCluster(clusterIt->second, config, execCluster, clusterIt->second.body["extensions"]);
+
+  std::string userName = scalar(ctx, "user");
+  if (!userName.empty()) {
+    auto userIt = merged.users.find(userName);
+    if (userIt == merged.users.end()) {
+      fail(ctx.file, ctx.field + ".user", "no user named \"" + userName + "\"");
+    }
+    loadUser(userIt->second, config, execCluster);
+  }
+  return config;
+}
+
 }  // namespace
 
 std::optional<std::string> base64Decode(std::string_view text) {
@@ -413,40 +456,20 @@ ClientConfig loadKubeConfig(const KubeConfigOptions& options) {
   if (merged.files.empty()) {
     throw ConfigError("KUBECONFIG: none of the files exist: " + env("KUBECONFIG"));
   }
-  const std::string label = filesLabel(merged);
+  return configFor(merged, options.context);
+}
 
-  std::string contextName = options.context.empty() ? merged.currentContext : options.context;
-  if (contextName.empty()) {
-    throw ConfigError(label + ": current-context: not set and no context was given");
+ClientConfig parseKubeConfig(const std::string& text, const std::string& origin,
+                             const std::string& context) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(origin + ": invalid YAML: " + e.what());
   }
-  auto ctxIt = merged.contexts.find(contextName);
-  if (ctxIt == merged.contexts.end()) {
-    throw ConfigError(label + ": contexts: no context named \"" + contextName + "\"");
-  }
-  const Entry& ctx = ctxIt->second;
-  std::string clusterName = scalar(ctx, "cluster");
-  if (clusterName.empty()) fail(ctx.file, ctx.field + ".cluster", "missing");
-  auto clusterIt = merged.clusters.find(clusterName);
-  if (clusterIt == merged.clusters.end()) {
-    fail(ctx.file, ctx.field + ".cluster", "no cluster named \"" + clusterName + "\"");
-  }
-
-  ClientConfig config;
-  config.source = label;
-  if (std::string ns = scalar(ctx, "namespace"); !ns.empty()) config.defaultNamespace = ns;
-
-  nlohmann::json execCluster;
-  loadCluster(clusterIt->second, config, execCluster, clusterIt->second.body["extensions"]);
-
-  std::string userName = scalar(ctx, "user");
-  if (!userName.empty()) {
-    auto userIt = merged.users.find(userName);
-    if (userIt == merged.users.end()) {
-      fail(ctx.file, ctx.field + ".user", "no user named \"" + userName + "\"");
-    }
-    loadUser(userIt->second, config, execCluster);
-  }
-  return config;
+  Merged merged;
+  mergeRoot(root, origin, merged);
+  return configFor(merged, context);
 }
 
 ClientConfig loadDefaultConfig(const KubeConfigOptions& options) {

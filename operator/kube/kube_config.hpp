@@ -65,6 +65,11 @@ struct KubeConfigOptions {
 // Reads a kubeconfig. Throws ConfigError.
 ClientConfig loadKubeConfig(const KubeConfigOptions& options = {});
 
+// Reads one kubeconfig from `text` (no $KUBECONFIG merging). `origin` names it in messages and
+// anchors relative paths (certificate files, exec commands). Throws ConfigError.
+ClientConfig parseKubeConfig(const std::string& text, const std::string& origin,
+                             const std::string& context = {});
+
 // controller-runtime's order: an explicit path, $KUBECONFIG, in-cluster, ~/.kube/config.
 ClientConfig loadDefaultConfig(const KubeConfigOptions& options = {});
 

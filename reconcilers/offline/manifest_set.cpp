@@ -15,6 +15,12 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
+// The string at `key`; empty when absent or not a string (json::value would throw then).
+std::string stringAt(const json& object, const char* key) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 bool isManifestFile(const fs::path& path) {
   auto ext = path.extension().string();
   return ext == ".yaml" || ext == ".yml" || ext == ".json";
@@ -28,7 +34,7 @@ bool ownedBy(const json& object, const std::string& kind, const std::string& nam
   }
   if (!refs) return false;
   return std::any_of(refs->begin(), refs->end(), [&](const json& ref) {
-    return ref.is_object() && ref.value("kind", "") == kind && ref.value("name", "") == name;
+    return ref.is_object() && stringAt(ref, "kind") == kind && stringAt(ref, "name") == name;
   });
 }
 
@@ -107,7 +113,7 @@ void ManifestSet::addObject(json object, const Source& source) {
         {source, "a Kubernetes object must be a mapping, got " + std::string(object.type_name())});
     return;
   }
-  std::string kind = object.value("kind", "");
+  std::string kind = stringAt(object, "kind");
   if (kind.empty() || !object.contains("apiVersion")) {
     errors_.push_back({source, "object has no kind or apiVersion"});
     return;

@@ -13,7 +13,8 @@ GateReport evaluateGate(const ManifestSet& manifests, const SourcedObject& sourc
   GateReport report;
   report.source = sourced.source;
   const auto& meta = sourced.object.value("metadata", nlohmann::json::object());
-  report.name = meta.is_object() ? meta.value("name", "") : "";
+  if (auto name = meta.find("name"); meta.is_object() && name != meta.end() && name->is_string())
+    report.name = name->get<std::string>();
   report.namespace_ = manifests.namespaceOf(sourced.object);
 
   auto parsed = parseGate(sourced.object, manifests.defaultNamespace());
@@ -57,6 +58,10 @@ int Report::exitCode() const {
 Report checkPaths(const std::vector<std::string>& paths, const std::string& defaultNamespace) {
   ManifestSet manifests(defaultNamespace);
   for (const auto& path : paths) manifests.addPath(path);
+  return checkManifests(manifests);
+}
+
+Report checkManifests(const ManifestSet& manifests) {
   Report report;
   report.errors = manifests.errors();
   for (const auto& gate : manifests.gates()) report.gates.push_back(evaluateGate(manifests, gate));

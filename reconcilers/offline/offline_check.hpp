@@ -47,6 +47,11 @@ struct Report {
   int exitCode() const;
 };
 
+class ManifestSet;
+
+// Evaluates every ReadinessGate of `manifests` against its target; input errors are copied.
+Report checkManifests(const ManifestSet& manifests);
+
 // Reads every path (files, or folders searched recursively for *.yaml, *.yml,
 // *.json) and evaluates each ReadinessGate found against its target. Objects
 // without metadata.namespace are taken to be in `defaultNamespace`.

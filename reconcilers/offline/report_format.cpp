@@ -118,4 +118,8 @@ nlohmann::json toJson(const Report& report) {
       {"gates", std::move(gates)}, {"errors", std::move(errors)}, {"exitCode", report.exitCode()}};
 }
 
+std::string formatJson(const Report& report) {
+  return toJson(report).dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 }  // namespace rg::offline

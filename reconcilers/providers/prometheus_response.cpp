@@ -23,7 +23,10 @@ std::string excerpt(std::string_view body) {
                                                                  : c;
   }
   if (body.size() > kExcerpt) out += "...";
-  return out;
+  // The message is written into the gate's status, whose JSON needs valid UTF-8: bytes that are
+  // not (a Latin-1 error page, a sequence cut at kExcerpt) become U+FFFD.
+  return json::parse(json(out).dump(-1, ' ', false, json::error_handler_t::replace))
+      .get<std::string>();
 }
 
 bool iequals(std::string_view a, std::string_view b) {
