@@ -18,7 +18,8 @@ using EndpointHandler = std::function<EndpointResponse()>;
 class EndpointServer {
  public:
   // `bindAddress` as controller-runtime takes it: ":8080" (all interfaces), "127.0.0.1:8080",
-  // or "0" to disable. Throws std::invalid_argument on a malformed address.
+  // or "0" to disable. Port 0 picks a free port at start(). Throws std::invalid_argument on a
+  // malformed address.
   EndpointServer(const std::string& bindAddress, std::map<std::string, EndpointHandler> routes);
   ~EndpointServer();
   EndpointServer(const EndpointServer&) = delete;
@@ -28,12 +29,17 @@ class EndpointServer {
   void start();
   void stop();
   bool enabled() const { return enabled_; }
+  // http://HOST:PORT, with the port actually bound once started.
   const std::string& url() const { return url_; }
 
  private:
+  void listen(const std::string& url);
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
   bool enabled_ = false;
+  std::string host_;
+  int port_ = 0;
   std::string url_;
 };
 

@@ -9,6 +9,9 @@ add_library(rg_operator STATIC
   operator/endpoint_server.cpp
   operator/logging.cpp
   operator/manager.cpp
+  operator/metrics/metric_registry.cpp
+  operator/metrics/operator_metrics.cpp
+  operator/metrics/process_metrics.cpp
   reconcilers/reconciler/gate_reconciler.cpp)
 target_link_libraries(rg_operator PUBLIC rg_engine rg_kube rg_informer rg_workqueue rg_providers
                       cpprestsdk::cpprest spdlog::spdlog)

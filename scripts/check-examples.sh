@@ -4,4 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh build
 scripts/build.sh --target readiness-gate
-exec "${BUILD_DIR:-build}/readiness-gate" check -f manifests/examples/ "$@"
+# manifests/install.yaml holds the target of examples/self-gate.yaml (the operator itself).
+exec "${BUILD_DIR:-build}/readiness-gate" check -f manifests/examples/ -f manifests/install.yaml "$@"

@@ -85,7 +85,9 @@ WorkQueue::WorkQueue() : WorkQueue(Options{}) {}
 WorkQueue::WorkQueue(Options options)
     : clock_(options.clock ? std::move(options.clock) : realClock()),
       rateLimiter_(options.rateLimiter ? std::move(options.rateLimiter)
-                                       : defaultControllerRateLimiter(clock_)) {
+                                       : defaultControllerRateLimiter(clock_)),
+      observeQueueDuration_(std::move(options.observeQueueDuration)),
+      observeWorkDuration_(std::move(options.observeWorkDuration)) {
   // A fake clock's jump must wake the delay thread so it re-reads the time; taking mu_ before
   // notifying orders the wake-up after the thread's check of the clock.
   clockSubscription_ = clock_->subscribe([this] {
@@ -124,40 +126,50 @@ void WorkQueue::addLocked(const std::string& key) {
 }
 
 std::optional<std::string> WorkQueue::get() {
-  std::unique_lock lock(mu_);
-  readyCv_.wait(lock, [this] { return !queue_.empty() || shuttingDown_; });
-  if (shuttingDown_) return std::nullopt;
-  std::string key = std::move(queue_.front());
-  queue_.pop_front();
-  dirty_.erase(key);
-  processing_.insert(key);
-  updateDepthLocked();
+  std::optional<std::chrono::nanoseconds> waited;
+  std::string key;
+  {
+    std::unique_lock lock(mu_);
+    readyCv_.wait(lock, [this] { return !queue_.empty() || shuttingDown_; });
+    if (shuttingDown_) return std::nullopt;
+    key = std::move(queue_.front());
+    queue_.pop_front();
+    dirty_.erase(key);
+    processing_.insert(key);
+    updateDepthLocked();
 
-  const Clock::TimePoint now = clock_->now();
-  if (const auto it = addedAt_.find(key); it != addedAt_.end()) {
-    metrics_.queue_duration_sum_ns.fetch_add((now - it->second).count(), std::memory_order_relaxed);
-    metrics_.queue_duration_count.fetch_add(1, std::memory_order_relaxed);
-    addedAt_.erase(it);
+    const Clock::TimePoint now = clock_->now();
+    if (const auto it = addedAt_.find(key); it != addedAt_.end()) {
+      waited = std::chrono::duration_cast<std::chrono::nanoseconds>(now - it->second);
+      metrics_.queue_duration_sum_ns.fetch_add(waited->count(), std::memory_order_relaxed);
+      metrics_.queue_duration_count.fetch_add(1, std::memory_order_relaxed);
+      addedAt_.erase(it);
+    }
+    startedAt_[key] = now;
   }
-  startedAt_[key] = now;
+  if (waited && observeQueueDuration_) observeQueueDuration_(*waited);
   return key;
 }
 
 void WorkQueue::done(const std::string& key) {
-  std::lock_guard lock(mu_);
-  if (processing_.erase(key) == 0) return;  // not handed out: nothing to finish
+  std::optional<std::chrono::nanoseconds> worked;
+  {
+    std::lock_guard lock(mu_);
+    if (processing_.erase(key) == 0) return;  // not handed out: nothing to finish
 
-  if (const auto it = startedAt_.find(key); it != startedAt_.end()) {
-    metrics_.work_duration_sum_ns.fetch_add((clock_->now() - it->second).count(),
-                                            std::memory_order_relaxed);
-    metrics_.work_duration_count.fetch_add(1, std::memory_order_relaxed);
-    startedAt_.erase(it);
+    if (const auto it = startedAt_.find(key); it != startedAt_.end()) {
+      worked = std::chrono::duration_cast<std::chrono::nanoseconds>(clock_->now() - it->second);
+      metrics_.work_duration_sum_ns.fetch_add(worked->count(), std::memory_order_relaxed);
+      metrics_.work_duration_count.fetch_add(1, std::memory_order_relaxed);
+      startedAt_.erase(it);
+    }
+    if (dirty_.contains(key)) {
+      queue_.push_back(key);
+      readyCv_.notify_one();
+    }
+    if (processing_.empty()) drainCv_.notify_all();
   }
-  if (dirty_.contains(key)) {
-    queue_.push_back(key);
-    readyCv_.notify_one();
-  }
-  if (processing_.empty()) drainCv_.notify_all();
+  if (worked && observeWorkDuration_) observeWorkDuration_(*worked);
 }
 
 std::size_t WorkQueue::len() const {

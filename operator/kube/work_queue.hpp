@@ -74,6 +74,10 @@ class WorkQueue {
   struct Options {
     std::shared_ptr<Clock> clock;              // default: the real clock
     std::shared_ptr<RateLimiter> rateLimiter;  // default: defaultControllerRateLimiter(clock)
+    // Optional, for the workqueue_*_duration_seconds histograms: each key's time from add to
+    // get, and from get to done. Called outside the queue's lock.
+    std::function<void(std::chrono::nanoseconds)> observeQueueDuration = {};
+    std::function<void(std::chrono::nanoseconds)> observeWorkDuration = {};
   };
 
   WorkQueue();
@@ -122,6 +126,8 @@ class WorkQueue {
 
   const std::shared_ptr<Clock> clock_;
   const std::shared_ptr<RateLimiter> rateLimiter_;
+  const std::function<void(std::chrono::nanoseconds)> observeQueueDuration_;
+  const std::function<void(std::chrono::nanoseconds)> observeWorkDuration_;
   WorkQueueMetrics metrics_;
 
   mutable std::mutex mu_;

@@ -1,0 +1,336 @@
+#include "operator/metrics/metric_registry.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <regex>
+#include <stdexcept>
+
+namespace rg::metrics {
+namespace {
+
+const char* typeName(MetricType type) {
+  switch (type) {
+    case MetricType::Counter:
+      return "counter";
+    case MetricType::Gauge:
+      return "gauge";
+    case MetricType::Histogram:
+      return "histogram";
+  }
+  return "untyped";
+}
+
+void checkName(const std::string& name) {
+  static const std::regex kMetricName("^[a-zA-Z_:][a-zA-Z0-9_:]*$");
+  if (!std::regex_match(name, kMetricName))
+    throw std::invalid_argument("metric name \"" + name + "\" is not [a-zA-Z_:][a-zA-Z0-9_:]*");
+}
+
+void checkLabelNames(const std::string& metric, const std::vector<std::string>& labelNames,
+                     MetricType type) {
+  static const std::regex kLabelName("^[a-zA-Z_][a-zA-Z0-9_]*$");
+  for (std::size_t i = 0; i < labelNames.size(); ++i) {
+    const auto& label = labelNames[i];
+    if (!std::regex_match(label, kLabelName) || label.starts_with("__"))
+      throw std::invalid_argument("metric " + metric + ": label name \"" + label +
+                                  "\" is not [a-zA-Z_][a-zA-Z0-9_]* or starts with __");
+    if (type == MetricType::Histogram && label == "le")
+      throw std::invalid_argument("metric " + metric + ": a histogram cannot have a label \"le\"");
+    if (std::find(labelNames.begin(), labelNames.begin() + static_cast<std::ptrdiff_t>(i), label) !=
+        labelNames.begin() + static_cast<std::ptrdiff_t>(i))
+      throw std::invalid_argument("metric " + metric + ": label \"" + label + "\" repeated");
+  }
+}
+
+void appendSample(std::string& out, const std::string& name, const std::vector<std::string>& names,
+                  const LabelValues& values, const std::string* le, double value) {
+  out += name;
+  if (!names.empty() || le) {
+    out += '{';
+    bool first = true;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      if (!first) out += ',';
+      first = false;
+      out += names[i];
+      out += "=\"";
+      out += escapeLabelValue(values[i]);
+      out += '"';
+    }
+    if (le) {
+      if (!first) out += ',';
+      out += "le=\"";
+      out += *le;
+      out += '"';
+    }
+    out += '}';
+  }
+  out += ' ';
+  out += formatValue(value);
+  out += '\n';
+}
+
+}  // namespace
+
+std::string formatValue(double value) {
+  if (std::isnan(value)) return "NaN";
+  if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
+  char buffer[64];
+  if (value == std::trunc(value) && std::fabs(value) < 1e15) {
+    std::snprintf(buffer, sizeof buffer, "%.0f", value == 0 ? 0.0 : value);  // no "-0"
+    return buffer;
+  }
+  auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return std::string(buffer, result.ptr);
+}
+
+namespace {
+
+// The exposition format escapes backslash and newline in HELP text, and also '"' in label values.
+std::string escape(std::string_view text, bool quotes) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '"' && quotes) {
+      out += "\\\"";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string escapeLabelValue(std::string_view value) {
+  return escape(value, true);
+}
+
+std::string escapeHelp(std::string_view help) {
+  return escape(help, false);
+}
+
+std::vector<double> exponentialBuckets(double start, double factor, int count) {
+  if (start <= 0 || factor <= 1 || count < 1)
+    throw std::invalid_argument("exponentialBuckets needs start > 0, factor > 1, count >= 1");
+  std::vector<double> out;
+  double bound = start;
+  for (int i = 0; i < count; ++i, bound *= factor) out.push_back(bound);
+  return out;
+}
+
+Family::Family(MetricType type, std::string name, std::string help,
+               std::vector<std::string> labelNames, std::vector<double> buckets)
+    : type_(type),
+      name_(std::move(name)),
+      help_(std::move(help)),
+      labelNames_(std::move(labelNames)),
+      buckets_(std::move(buckets)) {
+  // A family without labels has exactly one series, shown from the start (at 0).
+  if (labelNames_.empty()) seriesLocked({});
+}
+
+void Family::checkArity(const LabelValues& labels) const {
+  if (labels.size() != labelNames_.size())
+    throw std::invalid_argument("metric " + name_ + ": " + std::to_string(labels.size()) +
+                                " label values for " + std::to_string(labelNames_.size()) +
+                                " label names");
+}
+
+Family::Series& Family::seriesLocked(const LabelValues& labels) {
+  auto [it, inserted] = series_.try_emplace(labels);
+  if (inserted && type_ == MetricType::Histogram) it->second.buckets.assign(buckets_.size(), 0);
+  return it->second;
+}
+
+void Family::inc(const LabelValues& labels, double by) {
+  if (type_ != MetricType::Counter && type_ != MetricType::Gauge)
+    throw std::invalid_argument("metric " + name_ + ": inc on a histogram");
+  if (type_ == MetricType::Counter && !(by >= 0))
+    throw std::invalid_argument("metric " + name_ + ": a counter cannot decrease");
+  checkArity(labels);
+  std::lock_guard lock(mu_);
+  seriesLocked(labels).value += by;
+}
+
+void Family::set(const LabelValues& labels, double value) {
+  if (type_ == MetricType::Histogram)
+    throw std::invalid_argument("metric " + name_ + ": set on a histogram");
+  checkArity(labels);
+  std::lock_guard lock(mu_);
+  seriesLocked(labels).value = value;
+}
+
+void Family::add(const LabelValues& labels, double by) {
+  if (type_ != MetricType::Gauge)
+    throw std::invalid_argument("metric " + name_ + ": add is for gauges");
+  checkArity(labels);
+  std::lock_guard lock(mu_);
+  seriesLocked(labels).value += by;
+}
+
+void Family::observe(const LabelValues& labels, double value) {
+  if (type_ != MetricType::Histogram)
+    throw std::invalid_argument("metric " + name_ + ": observe is for histograms");
+  checkArity(labels);
+  std::lock_guard lock(mu_);
+  Series& series = seriesLocked(labels);
+  // The first bound at or above the value (le is "less than or equal").
+  auto it = std::lower_bound(buckets_.begin(), buckets_.end(), value);
+  if (it != buckets_.end()) ++series.buckets[static_cast<std::size_t>(it - buckets_.begin())];
+  series.sum += value;
+  ++series.count;
+}
+
+bool Family::remove(const LabelValues& labels) {
+  checkArity(labels);
+  std::lock_guard lock(mu_);
+  return series_.erase(labels) > 0;
+}
+
+std::size_t Family::removeIf(const std::function<bool(const LabelValues&)>& match) {
+  std::lock_guard lock(mu_);
+  return std::erase_if(series_, [&](const auto& entry) { return match(entry.first); });
+}
+
+std::size_t Family::removeIf(const LabelValues& prefix,
+                             const std::function<bool(const LabelValues&)>& match) {
+  std::lock_guard lock(mu_);
+  std::size_t removed = 0;
+  for (auto it = series_.lower_bound(prefix); it != series_.end();) {
+    const LabelValues& labels = it->first;
+    if (labels.size() < prefix.size() || !std::equal(prefix.begin(), prefix.end(), labels.begin()))
+      break;
+    if (match(labels)) {
+      it = series_.erase(it);
+      ++removed;
+    } else {
+      ++it;
+    }
+  }
+  return removed;
+}
+
+std::size_t Family::labelIndex(std::string_view labelName) const {
+  auto it = std::find(labelNames_.begin(), labelNames_.end(), labelName);
+  if (it == labelNames_.end())
+    throw std::invalid_argument("metric " + name_ + " has no label \"" + std::string(labelName) +
+                                "\"");
+  return static_cast<std::size_t>(it - labelNames_.begin());
+}
+
+std::optional<double> Family::value(const LabelValues& labels) const {
+  std::lock_guard lock(mu_);
+  auto it = series_.find(labels);
+  if (it == series_.end() || type_ == MetricType::Histogram) return std::nullopt;
+  return it->second.value;
+}
+
+std::optional<HistogramSnapshot> Family::histogram(const LabelValues& labels) const {
+  std::lock_guard lock(mu_);
+  auto it = series_.find(labels);
+  if (it == series_.end() || type_ != MetricType::Histogram) return std::nullopt;
+  HistogramSnapshot snapshot{buckets_, {}, it->second.sum, it->second.count};
+  std::uint64_t running = 0;
+  for (auto n : it->second.buckets) snapshot.cumulative.push_back(running += n);
+  snapshot.cumulative.push_back(it->second.count);
+  return snapshot;
+}
+
+std::size_t Family::seriesCount() const {
+  std::lock_guard lock(mu_);
+  return series_.size();
+}
+
+void Family::render(std::string& out) const {
+  std::lock_guard lock(mu_);
+  if (series_.empty()) return;
+  out += "# HELP " + name_ + ' ' + escapeHelp(help_) + '\n';
+  out += "# TYPE " + name_ + ' ' + typeName(type_) + '\n';
+  for (const auto& [labels, series] : series_) {
+    if (type_ != MetricType::Histogram) {
+      appendSample(out, name_, labelNames_, labels, nullptr, series.value);
+      continue;
+    }
+    std::uint64_t running = 0;
+    for (std::size_t i = 0; i < buckets_.size(); ++i) {
+      running += series.buckets[i];
+      const std::string le = formatValue(buckets_[i]);
+      appendSample(out, name_ + "_bucket", labelNames_, labels, &le, static_cast<double>(running));
+    }
+    const std::string inf = "+Inf";
+    appendSample(out, name_ + "_bucket", labelNames_, labels, &inf,
+                 static_cast<double>(series.count));
+    appendSample(out, name_ + "_sum", labelNames_, labels, nullptr, series.sum);
+    appendSample(out, name_ + "_count", labelNames_, labels, nullptr,
+                 static_cast<double>(series.count));
+  }
+}
+
+Family& Registry::counter(const std::string& name, const std::string& help,
+                          std::vector<std::string> labelNames) {
+  return add(MetricType::Counter, name, help, std::move(labelNames), {});
+}
+
+Family& Registry::gauge(const std::string& name, const std::string& help,
+                        std::vector<std::string> labelNames) {
+  return add(MetricType::Gauge, name, help, std::move(labelNames), {});
+}
+
+Family& Registry::histogram(const std::string& name, const std::string& help,
+                            std::vector<std::string> labelNames, std::vector<double> buckets) {
+  if (!buckets.empty() && std::isinf(buckets.back()) && buckets.back() > 0) buckets.pop_back();
+  if (buckets.empty())
+    throw std::invalid_argument("histogram " + name + " needs at least one bucket");
+  for (std::size_t i = 0; i < buckets.size(); ++i) {
+    if (std::isnan(buckets[i]) || (i > 0 && !(buckets[i] > buckets[i - 1])))
+      throw std::invalid_argument("histogram " + name + ": buckets must be strictly increasing");
+  }
+  return add(MetricType::Histogram, name, help, std::move(labelNames), std::move(buckets));
+}
+
+Family& Registry::add(MetricType type, const std::string& name, const std::string& help,
+                      std::vector<std::string> labelNames, std::vector<double> buckets) {
+  checkName(name);
+  checkLabelNames(name, labelNames, type);
+  std::lock_guard lock(mu_);
+  for (const auto& family : families_)
+    if (family->name() == name) throw std::logic_error("metric " + name + " registered twice");
+  families_.push_back(
+      std::make_unique<Family>(type, name, help, std::move(labelNames), std::move(buckets)));
+  return *families_.back();
+}
+
+void Registry::addCollector(std::function<void()> collect) {
+  std::lock_guard lock(mu_);
+  collectors_.push_back(std::move(collect));
+}
+
+Family* Registry::find(const std::string& name) const {
+  std::lock_guard lock(mu_);
+  for (const auto& family : families_)
+    if (family->name() == name) return family.get();
+  return nullptr;
+}
+
+std::string Registry::render() const {
+  std::vector<std::function<void()>> collectors;
+  std::vector<const Family*> families;
+  {
+    std::lock_guard lock(mu_);
+    collectors = collectors_;
+    for (const auto& family : families_) families.push_back(family.get());
+  }
+  // Collectors may take other locks (a queue's, a client's): never under ours.
+  for (const auto& collect : collectors) collect();
+  std::string out;
+  for (const auto* family : families) family->render(out);
+  return out;
+}
+
+}  // namespace rg::metrics

@@ -1,0 +1,183 @@
+#include "operator/metrics/metric_registry.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+namespace rg::metrics {
+namespace {
+
+TEST(MetricRegistry, ContentTypeIsTextFormat004) {
+  EXPECT_STREQ(kExpositionContentType, "text/plain; version=0.0.4; charset=utf-8");
+}
+
+TEST(MetricRegistry, CounterRendersHelpTypeAndLabelledSamples) {
+  Registry registry;
+  auto& requests = registry.counter("http_requests_total", "Requests served.", {"code", "method"});
+  requests.inc({"200", "GET"});
+  requests.inc({"200", "GET"}, 2);
+  requests.inc({"500", "POST"});
+  EXPECT_EQ(registry.render(),
+            "# HELP http_requests_total Requests served.\n"
+            "# TYPE http_requests_total counter\n"
+            "http_requests_total{code=\"200\",method=\"GET\"} 3\n"
+            "http_requests_total{code=\"500\",method=\"POST\"} 1\n");
+}
+
+TEST(MetricRegistry, FamilyWithoutLabelsStartsAtZeroAndLabelledOneWithoutSeriesIsOmitted) {
+  Registry registry;
+  registry.gauge("up_gauge", "Plain.");
+  registry.gauge("by_name", "Labelled, no series yet.", {"name"});
+  EXPECT_EQ(registry.render(), "# HELP up_gauge Plain.\n# TYPE up_gauge gauge\nup_gauge 0\n");
+}
+
+TEST(MetricRegistry, EscapesLabelValuesAndHelp) {
+  EXPECT_EQ(escapeLabelValue("a\\b\"c\nd"), "a\\\\b\\\"c\\nd");
+  EXPECT_EQ(escapeHelp("line one\nback\\slash \"quoted\""), "line one\\nback\\\\slash \"quoted\"");
+  Registry registry;
+  auto& g = registry.gauge("odd_gauge", "Help with \\ and\nnewline.", {"path"});
+  g.set({"C:\\dir \"x\"\nnext"}, 1);
+  EXPECT_EQ(registry.render(),
+            "# HELP odd_gauge Help with \\\\ and\\nnewline.\n"
+            "# TYPE odd_gauge gauge\n"
+            "odd_gauge{path=\"C:\\\\dir \\\"x\\\"\\nnext\"} 1\n");
+}
+
+TEST(MetricRegistry, FormatsValuesAsTheTextFormatExpects) {
+  EXPECT_EQ(formatValue(0), "0");
+  EXPECT_EQ(formatValue(-0.0), "0");
+  EXPECT_EQ(formatValue(42), "42");
+  EXPECT_EQ(formatValue(1700000000), "1700000000");
+  EXPECT_EQ(formatValue(0.005), "0.005");
+  EXPECT_EQ(formatValue(1e-8), "1e-08");
+  EXPECT_EQ(formatValue(-2.5), "-2.5");
+  EXPECT_EQ(formatValue(std::numeric_limits<double>::infinity()), "+Inf");
+  EXPECT_EQ(formatValue(-std::numeric_limits<double>::infinity()), "-Inf");
+  EXPECT_EQ(formatValue(std::nan("")), "NaN");
+}
+
+TEST(MetricRegistry, HistogramRendersCumulativeBucketsInfSumAndCount) {
+  Registry registry;
+  auto& h = registry.histogram("op_seconds", "Op time.", {"op"}, {0.25, 1, 10});
+  h.observe({"read"}, 0.125);
+  h.observe({"read"}, 0.25);  // on a bound: counts in that bucket (le = less or equal)
+  h.observe({"read"}, 5);
+  h.observe({"read"}, 100);  // only in +Inf
+  EXPECT_EQ(registry.render(),
+            "# HELP op_seconds Op time.\n"
+            "# TYPE op_seconds histogram\n"
+            "op_seconds_bucket{op=\"read\",le=\"0.25\"} 2\n"
+            "op_seconds_bucket{op=\"read\",le=\"1\"} 2\n"
+            "op_seconds_bucket{op=\"read\",le=\"10\"} 3\n"
+            "op_seconds_bucket{op=\"read\",le=\"+Inf\"} 4\n"
+            "op_seconds_sum{op=\"read\"} 105.375\n"
+            "op_seconds_count{op=\"read\"} 4\n");
+  auto snapshot = h.histogram({"read"});
+  ASSERT_TRUE(snapshot);
+  EXPECT_EQ(snapshot->cumulative, (std::vector<std::uint64_t>{2, 2, 3, 4}));
+  EXPECT_EQ(snapshot->count, 4u);
+}
+
+TEST(MetricRegistry, HistogramWithoutLabelsPutsLeAlone) {
+  Registry registry;
+  auto& h = registry.histogram("lat_seconds", "L.", {}, {1});
+  h.observe({}, 0.5);
+  EXPECT_NE(registry.render().find("lat_seconds_bucket{le=\"1\"} 1\n"), std::string::npos);
+  EXPECT_NE(registry.render().find("lat_seconds_sum 0.5\n"), std::string::npos);
+}
+
+TEST(MetricRegistry, ExponentialBucketsMatchClientGo) {
+  auto buckets = exponentialBuckets(10e-9, 10, 10);
+  ASSERT_EQ(buckets.size(), 10u);
+  EXPECT_DOUBLE_EQ(buckets.front(), 1e-8);
+  EXPECT_NEAR(buckets.back(), 10, 1e-9);
+  EXPECT_THROW(exponentialBuckets(0, 10, 3), std::invalid_argument);
+}
+
+TEST(MetricRegistry, RejectsBadNamesLabelsAndBuckets) {
+  Registry registry;
+  EXPECT_THROW(registry.counter("1bad", "h"), std::invalid_argument);
+  EXPECT_THROW(registry.counter("bad-name", "h"), std::invalid_argument);
+  EXPECT_THROW(registry.counter("ok_total", "h", {"__reserved"}), std::invalid_argument);
+  EXPECT_THROW(registry.counter("ok_total", "h", {"a", "a"}), std::invalid_argument);
+  EXPECT_THROW(registry.histogram("h_seconds", "h", {"le"}, {1}), std::invalid_argument);
+  EXPECT_THROW(registry.histogram("h_seconds", "h", {}, {1, 1}), std::invalid_argument);
+  EXPECT_THROW(registry.histogram("h_seconds", "h", {}, {}), std::invalid_argument);
+  registry.counter("dup_total", "h");
+  EXPECT_THROW(registry.gauge("dup_total", "h"), std::logic_error);
+}
+
+TEST(MetricRegistry, RejectsWrongLabelCountAndMisuse) {
+  Registry registry;
+  auto& c = registry.counter("c_total", "h", {"a", "b"});
+  EXPECT_THROW(c.inc({"only-one"}), std::invalid_argument);
+  EXPECT_THROW(c.inc({"x", "y"}, -1), std::invalid_argument);
+  EXPECT_THROW(c.observe({"x", "y"}, 1), std::invalid_argument);
+  auto& h = registry.histogram("h_seconds", "h", {}, {1});
+  EXPECT_THROW(h.set({}, 1), std::invalid_argument);
+  EXPECT_EQ(c.seriesCount(), 0u);
+}
+
+TEST(MetricRegistry, RemovesSeriesByLabelsAndByPredicate) {
+  Registry registry;
+  auto& g = registry.gauge("gate_phase", "h", {"namespace", "gate"});
+  g.set({"a", "one"}, 1);
+  g.set({"a", "two"}, 1);
+  g.set({"b", "one"}, 1);
+  EXPECT_TRUE(g.remove({"a", "two"}));
+  EXPECT_FALSE(g.remove({"a", "two"}));
+  const auto ns = g.labelIndex("namespace");
+  EXPECT_EQ(g.removeIf([&](const LabelValues& l) { return l[ns] == "b"; }), 1u);
+  EXPECT_EQ(g.seriesCount(), 1u);
+  EXPECT_EQ(
+      registry.render(),
+      "# HELP gate_phase h\n# TYPE gate_phase gauge\ngate_phase{namespace=\"a\",gate=\"one\"} "
+      "1\n");
+  EXPECT_THROW(g.labelIndex("nope"), std::invalid_argument);
+  g.removeIf([](const LabelValues&) { return true; });
+  EXPECT_EQ(registry.render(), "");  // no series: no HELP/TYPE either
+}
+
+TEST(MetricRegistry, RemovesByPredicateWithinALabelPrefixOnly) {
+  Registry registry;
+  auto& g = registry.gauge("check_result", "h", {"namespace", "gate", "check"});
+  for (const char* ns : {"a", "b"})
+    for (const char* gate : {"api", "api-2", "ap"})
+      for (const char* check : {"probes", "env"}) g.set({ns, gate, check}, 1);
+  EXPECT_EQ(g.removeIf({"a", "api"}, [](const LabelValues& l) { return l[2] == "env"; }), 1u);
+  EXPECT_FALSE(g.value({"a", "api", "env"}));
+  EXPECT_TRUE(g.value({"a", "api", "probes"}));
+  EXPECT_EQ(g.removeIf({"a", "api"}, [](const LabelValues&) { return true; }), 1u);
+  // Neighbours in sort order (longer and shorter names, the same gate elsewhere) stay.
+  EXPECT_EQ(g.seriesCount(), 10u);
+  EXPECT_TRUE(g.value({"a", "api-2", "env"}));
+  EXPECT_TRUE(g.value({"a", "ap", "probes"}));
+  EXPECT_TRUE(g.value({"b", "api", "env"}));
+  EXPECT_EQ(g.removeIf({"z"}, [](const LabelValues&) { return true; }), 0u);
+}
+
+TEST(MetricRegistry, CollectorsRunBeforeEachRender) {
+  Registry registry;
+  auto& g = registry.gauge("depth", "h");
+  int calls = 0;
+  registry.addCollector([&] { g.set({}, ++calls); });
+  EXPECT_NE(registry.render().find("depth 1\n"), std::string::npos);
+  EXPECT_NE(registry.render().find("depth 2\n"), std::string::npos);
+}
+
+TEST(MetricRegistry, GaugesAddAndSetAndCountersTakeCollectedTotals) {
+  Registry registry;
+  auto& g = registry.gauge("workers", "h");
+  g.add({}, 2);
+  g.add({}, -1);
+  EXPECT_EQ(g.value({}), 1);
+  auto& c = registry.counter("collected_total", "h", {"code"});
+  c.set({"200"}, 17);
+  EXPECT_EQ(c.value({"200"}), 17);
+  EXPECT_FALSE(c.value({"404"}));
+}
+
+}  // namespace
+}  // namespace rg::metrics

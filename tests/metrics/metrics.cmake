@@ -1,0 +1,31 @@
+# Operator metrics, health endpoints and logs: unit tests of the registry, the exposition and
+# the metric feeds; wire tests that run the readiness-gate binary against the test API server.
+set(RG_METRICS_TEST_DIR ${CMAKE_SOURCE_DIR}/tests/metrics)
+
+add_executable(metrics_unit_tests
+  ${RG_METRICS_TEST_DIR}/metric_registry_test.cpp
+  ${RG_METRICS_TEST_DIR}/operator_metrics_test.cpp
+  ${RG_METRICS_TEST_DIR}/process_metrics_test.cpp
+  ${RG_METRICS_TEST_DIR}/work_queue_observer_test.cpp)
+target_include_directories(metrics_unit_tests PRIVATE ${CMAKE_SOURCE_DIR})
+target_link_libraries(metrics_unit_tests PRIVATE rg_operator GTest::gtest_main)
+gtest_discover_tests(metrics_unit_tests DISCOVERY_TIMEOUT 60 PROPERTIES LABELS unit TIMEOUT 60)
+
+if(NOT TARGET rg_test_apiserver OR NOT TARGET rg_test_http_client OR NOT TARGET rg_test_loopback)
+  message(WARNING "metrics_wire_tests need the test API server, HTTP client and loopback servers")
+  return()
+endif()
+add_executable(metrics_wire_tests
+  ${RG_METRICS_TEST_DIR}/endpoint_server_test.cpp
+  ${RG_METRICS_TEST_DIR}/operator_endpoints_test.cpp
+  ${RG_METRICS_TEST_DIR}/operator_run.cpp
+  ${RG_METRICS_TEST_DIR}/rest_client_cancel_test.cpp)
+target_include_directories(metrics_wire_tests PRIVATE ${CMAKE_SOURCE_DIR})
+target_link_libraries(metrics_wire_tests PRIVATE
+  rg_operator rg_test_apiserver rg_test_http_client rg_test_loopback GTest::gtest_main)
+# The tests run the binary: build it first.
+add_dependencies(metrics_wire_tests readiness-gate)
+target_compile_definitions(metrics_wire_tests PRIVATE
+  RG_SOURCE_DIR="${CMAKE_SOURCE_DIR}"
+  RG_OPERATOR_BINARY="$<TARGET_FILE:readiness-gate>")
+gtest_discover_tests(metrics_wire_tests DISCOVERY_TIMEOUT 60 PROPERTIES LABELS wire TIMEOUT 120)
