@@ -22,6 +22,8 @@ struct ManagerOptions {
   std::chrono::milliseconds renewDeadline{10'000};
   std::chrono::milliseconds retryPeriod{2'000};
   std::chrono::milliseconds cacheSyncTimeout{120'000};
+  // Inactivity limit of one Kubernetes API request (watch streams excepted).
+  std::chrono::milliseconds requestTimeout{30'000};
 };
 
 // Blocks until the process should exit; returns its exit code.

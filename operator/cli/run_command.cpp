@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "operator/kube/duration.hpp"
 #include "operator/kube/kube_config.hpp"
 #include "operator/logging.hpp"
 
@@ -23,6 +24,7 @@ Flags:
       --leader-elect                     elect a leader with a coordination.k8s.io Lease
       --leader-election-namespace NS     namespace of the Lease (default: the pod's namespace)
       --leader-election-id NAME          name of the Lease (default "readiness-gate-leader")
+      --request-timeout DURATION         give up on an API request silent this long (default 30s)
       --log-level LEVEL                  trace, debug, info (default), warn, error
       --log-format FORMAT                text (default) or json
   -h, --help                             show this help
@@ -64,7 +66,8 @@ std::string parseRunArgs(const std::vector<std::string>& args, ManagerOptions& o
                                                      "--leader-election-namespace",
                                                      "--leader-election-id",
                                                      "--log-level",
-                                                     "--log-format"};
+                                                     "--log-format",
+                                                     "--request-timeout"};
     if (std::find(kValued.begin(), kValued.end(), flag) == kValued.end())
       return "unknown flag " + flag;
     if (!take()) return "flag " + flag + " needs a value";
@@ -77,6 +80,13 @@ std::string parseRunArgs(const std::vector<std::string>& args, ManagerOptions& o
     if (flag == "--leader-election-id") options.leaderElectionId = value;
     if (flag == "--log-level") logLevel = value;
     if (flag == "--log-format") logFormat = value;
+    if (flag == "--request-timeout") {
+      auto timeout = kube::Duration::parse(value);
+      if (!timeout || timeout->value() < std::chrono::milliseconds(1))
+        return "--request-timeout must be a positive duration such as 30s, got \"" + value + "\"";
+      options.requestTimeout =
+          std::chrono::duration_cast<std::chrono::milliseconds>(timeout->value());
+    }
     if (flag == "--workers") {
       try {
         size_t used = 0;

@@ -2,6 +2,8 @@
 #define _TURN_OFF_PLATFORM_STRING
 #include "operator/kube/rest_client.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -9,6 +11,7 @@
 #include <openssl/x509.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <mutex>
 #include <system_error>
 #include <thread>
@@ -17,7 +20,6 @@
 #include <cpprest/http_client.h>
 #include <cpprest/uri.h>
 #include <spdlog/spdlog.h>
-#include <boost/asio/ip/address.hpp>
 #include <boost/asio/ssl.hpp>
 
 #ifndef RG_VERSION
@@ -26,6 +28,17 @@
 
 namespace rg::kube {
 namespace {
+
+// An IPv4 or IPv6 literal ("10.0.0.1", "::1" or "[::1]" as URIs spell it). inet_pton rather
+// than boost::asio::ip::make_address: the executable then holds no copy of asio's inline
+// statics besides libcpprest's own.
+bool isIpAddress(std::string host) {
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  unsigned char buffer[sizeof(in6_addr)];
+  return ::inet_pton(AF_INET, host.c_str(), buffer) == 1 ||
+         ::inet_pton(AF_INET6, host.c_str(), buffer) == 1;
+}
 
 namespace http = web::http;
 using web::http::client::http_client;
@@ -166,6 +179,12 @@ struct RestClient::Impl {
   mutable std::mutex countsMutex;
   RequestCounts counts;
 
+  // cancelAll(): cancels requests in flight and wakes retry waits.
+  pplx::cancellation_token_source cancelSource;
+  std::mutex cancelMutex;
+  std::condition_variable cancelCv;
+  bool cancelled = false;
+
   struct Outcome {
     int status = 0;
     http::http_response response;
@@ -246,6 +265,10 @@ struct RestClient::Impl {
     const web::uri target(req.path + encodeQuery(req.query));
     bool authRetried = false;
     for (int attempt = 0;;) {
+      {
+        std::lock_guard lock(cancelMutex);
+        if (cancelled) throw TransportError(req.method + " " + req.path + ": cancelled", false);
+      }
       Credentials creds = credentials();
       auto client = clientFor(creds, streaming);
       http::http_request msg(req.method);
@@ -305,7 +328,8 @@ struct RestClient::Impl {
         throw TransportError(req.method + " " + req.path + ": cancelled", false);
       }
       ++attempt;
-      std::this_thread::sleep_for(delay);
+      std::unique_lock lock(cancelMutex);
+      cancelCv.wait_for(lock, delay, [this] { return cancelled; });
     }
   }
 
@@ -317,7 +341,7 @@ struct RestClient::Impl {
   }
 
   nlohmann::json call(const RestRequest& req) {
-    Outcome outcome = execute(req, false, pplx::cancellation_token::none());
+    Outcome outcome = execute(req, false, cancelSource.get_token());
     if (!is2xx(outcome.status)) raise(req, outcome);
     if (outcome.body.empty()) return nullptr;
     auto doc = nlohmann::json::parse(outcome.body, nullptr, /*allow_exceptions=*/false);
@@ -342,10 +366,8 @@ RestClient::RestClient(ClientConfig config, RestClientOptions options)
       throw ConfigError(cfg.source + ": server \"" + cfg.server + "\" is not an http(s) URL");
     }
     impl_->https = uri.scheme() == "https";
-    boost::system::error_code ec;
-    boost::asio::ip::make_address(uri.host(), ec);
     // Like Go, send no SNI for an IP address.
-    impl_->sni = !ec ? !cfg.tlsServerName.empty() : true;
+    impl_->sni = isIpAddress(uri.host()) ? !cfg.tlsServerName.empty() : true;
     if (!cfg.proxyUrl.empty()) (void)web::uri(cfg.proxyUrl);
   } catch (const web::uri_exception& e) {
     throw ConfigError(cfg.source + ": server \"" + cfg.server + "\": " + e.what());
@@ -510,12 +532,21 @@ nlohmann::json RestClient::remove(const ResourceRef& ref, std::string_view ns,
 }
 
 RestResponse RestClient::send(const RestRequest& request) {
-  auto outcome = impl_->execute(request, false, pplx::cancellation_token::none());
+  auto outcome = impl_->execute(request, false, impl_->cancelSource.get_token());
   return RestResponse{outcome.status, std::move(outcome.body)};
 }
 
 nlohmann::json RestClient::call(const RestRequest& request) {
   return impl_->call(request);
+}
+
+void RestClient::cancelAll() {
+  {
+    std::lock_guard lock(impl_->cancelMutex);
+    impl_->cancelled = true;
+  }
+  impl_->cancelSource.cancel();
+  impl_->cancelCv.notify_all();
 }
 
 RequestCounts RestClient::requestCounts() const {

@@ -170,6 +170,11 @@ class RestClient {
 
   RequestCounts requestCounts() const;
 
+  // For a shutdown with nothing left to write: requests in flight (except watch streams, which
+  // their owners close) and retry waits end at once, and every later request fails, with
+  // TransportError "cancelled".
+  void cancelAll();
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

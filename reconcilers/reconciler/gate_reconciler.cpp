@@ -14,7 +14,6 @@ namespace rg {
 namespace {
 
 using nlohmann::json;
-constexpr int kStatusWriteAttempts = 4;
 
 std::chrono::nanoseconds untilNextRound(const Gate& gate, const GateStatus& status, Time now) {
   auto interval = gate.spec.interval.value();
@@ -36,29 +35,49 @@ kube::WorkResult GateReconciler::reconcile(const std::string& key) {
   auto slash = key.find('/');
   std::string ns = key.substr(0, slash), name = key.substr(slash + 1);
   if (!object) {
+    takeUnrecorded(key, "");  // deleted: nothing left to record it on
+    {
+      std::lock_guard lock(mu_);
+      awaited_.erase(key);
+    }
     if (deps_.observer) deps_.observer->gateDeleted(ns, name);
     return kube::WorkResult::ok();
   }
   const Time now = deps_.now();
-  GateStatus previous = statusFromJson(object->value("status", json::object()));
   const json metadata = object->value("metadata", json::object());
   const int64_t generation = metadata.value("generation", int64_t{0});
+  // What the API server holds, and what this evaluation builds on: the same, unless an earlier
+  // action is still to be recorded.
+  const GateStatus stored = statusFromJson(object->value("status", json::object()));
+  std::optional<Unrecorded> unrecorded = takeUnrecorded(key, metadata.value("uid", ""));
+  const GateStatus previous = unrecorded ? unrecorded->status : stored;
+  const std::vector<GateEvent> pendingEvents =
+      unrecorded ? unrecorded->events : std::vector<GateEvent>{};
 
   auto parsed = parseGate(*object);
   if (!parsed.gate) {
     Evaluation evaluation = invalidGate(previous, generation, parsed.errorSummary(), now);
     spdlog::warn("gate {}: invalid spec: {}", key, parsed.errorSummary());
     try {
-      if (toJson(evaluation.status) != toJson(previous)) writeStatus(*object, evaluation.status);
+      if (toJson(evaluation.status) != toJson(stored)) writeStatus(*object, evaluation.status);
     } catch (const std::exception& e) {
+      if (unrecorded) keepUnrecorded(key, std::move(*unrecorded));
       return kube::WorkResult::failed(e.what());
     }
+    recordEvents(*object, nullptr, pendingEvents);
     recordEvents(*object, nullptr, evaluation.events);
     if (deps_.observer) deps_.observer->gateInvalid(ns, name);
     return kube::WorkResult::ok();  // nothing changes until the spec does
   }
   const Gate& gate = *parsed.gate;
   auto workload = deps_.cache->workload(gate.namespace_, gate.spec.targetRef.name);
+  if (workload && cacheBehindOwnAction(key, workload->deployment)) {
+    // The Deployment's watch event re-enqueues the gate once the cache has caught up.
+    spdlog::debug("gate {}: waiting for the cache to show the Deployment after the last action",
+                  key);
+    if (unrecorded) keepUnrecorded(key, std::move(*unrecorded));
+    return kube::WorkResult::after(gate.spec.interval.value());
+  }
 
   EvaluationInput input{&gate, workload ? &*workload : nullptr, &previous, now,
                         [this](const CheckSpec& check, std::optional<double> baseline) {
@@ -67,21 +86,32 @@ kube::WorkResult GateReconciler::reconcile(const std::string& key) {
                         }};
   Evaluation evaluation = evaluateGate(input);
 
+  bool actionSent = false;
   try {
     if (evaluation.action.kind != ActionKind::None) {
-      sendAction(gate, evaluation.action);
+      sendAction(key, gate, evaluation.action);
+      actionSent = true;
       if (deps_.observer) deps_.observer->actionTaken(evaluation.action.kind);
     }
     if (gate.spec.podReadinessGate && workload && !gate.spec.suspend) {
       const Condition* ready = evaluation.status.condition("Ready");
       setPodConditions(gate, !evaluation.criticalFailing, ready ? ready->message : "");
     }
-    if (toJson(evaluation.status) != toJson(previous)) writeStatus(*object, evaluation.status);
+    if (toJson(evaluation.status) != toJson(stored)) writeStatus(*object, evaluation.status);
   } catch (const std::exception& e) {
-    // Nothing of this evaluation is recorded; the retry evaluates again from the same status.
+    // The retry evaluates again from the same status, or, once an action went out, from the
+    // status recording it.
     spdlog::warn("gate {}: {}", key, e.what());
+    if (actionSent) {
+      std::vector<GateEvent> events = pendingEvents;
+      events.insert(events.end(), evaluation.events.begin(), evaluation.events.end());
+      keepUnrecorded(key, {metadata.value("uid", ""), evaluation.status, std::move(events)});
+    } else if (unrecorded) {
+      keepUnrecorded(key, std::move(*unrecorded));
+    }
     return kube::WorkResult::failed(e.what());
   }
+  recordEvents(*object, &gate, pendingEvents);
   recordEvents(*object, &gate, evaluation.events);
   if (evaluation.action.kind != ActionKind::None && workload) {
     spdlog::info("gate {}: {} Deployment {}", key, evaluation.action.message,
@@ -92,10 +122,46 @@ kube::WorkResult GateReconciler::reconcile(const std::string& key) {
   return kube::WorkResult::after(untilNextRound(gate, evaluation.status, now));
 }
 
-void GateReconciler::sendAction(const Gate& gate, const PlannedAction& action) {
+std::optional<GateReconciler::Unrecorded> GateReconciler::takeUnrecorded(
+    const std::string& key, const std::string& gateUid) {
+  std::lock_guard lock(mu_);
+  auto it = unrecorded_.find(key);
+  if (it == unrecorded_.end()) return std::nullopt;
+  Unrecorded record = std::move(it->second);
+  unrecorded_.erase(it);
+  // A gate deleted and created again under the same name is another object.
+  if (record.gateUid != gateUid) return std::nullopt;
+  return record;
+}
+
+void GateReconciler::keepUnrecorded(const std::string& key, Unrecorded record) {
+  std::lock_guard lock(mu_);
+  unrecorded_[key] = std::move(record);
+}
+
+bool GateReconciler::cacheBehindOwnAction(const std::string& key, const json& deployment) {
+  std::lock_guard lock(mu_);
+  auto it = awaited_.find(key);
+  if (it == awaited_.end()) return false;
+  const json metadata = deployment.value("metadata", json::object());
+  // Another Deployment under the same name, or the cache caught up: nothing to wait for.
+  if (metadata.value("uid", "") != it->second.uid ||
+      metadata.value("generation", int64_t{0}) >= it->second.generation) {
+    awaited_.erase(it);
+    return false;
+  }
+  return true;
+}
+
+void GateReconciler::sendAction(const std::string& key, const Gate& gate,
+                                const PlannedAction& action) {
   auto type = action.kind == ActionKind::Rollback ? kube::PatchType::Json : kube::PatchType::Merge;
-  deps_.client->patch(resources::kDeployments, gate.namespace_, gate.spec.targetRef.name, type,
-                      action.patch);
+  const json patched = deps_.client->patch(resources::kDeployments, gate.namespace_,
+                                           gate.spec.targetRef.name, type, action.patch);
+  const json metadata = patched.is_object() ? patched.value("metadata", json::object()) : json();
+  if (!metadata.is_object()) return;
+  std::lock_guard lock(mu_);
+  awaited_[key] = {metadata.value("uid", ""), metadata.value("generation", int64_t{0})};
 }
 
 void GateReconciler::setPodConditions(const Gate& gate, bool ready, const std::string& message) {
@@ -116,19 +182,15 @@ void GateReconciler::setPodConditions(const Gate& gate, bool ready, const std::s
 
 void GateReconciler::writeStatus(const json& gateObject, const GateStatus& status) {
   json body = gateObject;
-  for (int attempt = 1;; ++attempt) {
-    body["status"] = toJson(status);
-    try {
-      deps_.client->updateStatus(resources::kReadinessGates, body);
-      return;
-    } catch (const kube::NotFoundError&) {
-      return;  // deleted meanwhile
-    } catch (const kube::ConflictError&) {
-      if (attempt >= kStatusWriteAttempts) throw;
-      body = deps_.client->get(resources::kReadinessGates, kube::objectNamespace(gateObject),
-                               kube::objectName(gateObject));
-    }
+  body["status"] = toJson(status);
+  try {
+    deps_.client->updateStatus(resources::kReadinessGates, body);
+  } catch (const kube::NotFoundError&) {
+    // Deleted meanwhile.
   }
+  // A ConflictError propagates: the gate changed since the cached copy this status was computed
+  // from (often by our own last status write, not in the cache yet). Writing it anyway could
+  // replace a newer status, such as the record of an action; the retry evaluates again.
 }
 
 void GateReconciler::recordEvents(const json& gateObject, const Gate* gate,

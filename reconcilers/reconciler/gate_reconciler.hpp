@@ -3,7 +3,10 @@
 // evaluates it, acts on the Deployment, sets pod readiness conditions, writes
 // status (only when it changed) and records Events.
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 
 #include "operator/kube/work_queue.hpp"
@@ -48,15 +51,41 @@ class GateReconciler {
   kube::WorkResult reconcile(const std::string& key);
 
  private:
-  void sendAction(const Gate& gate, const PlannedAction& action);
+  // Patches the target and remembers the generation the patch gave it.
+  void sendAction(const std::string& key, const Gate& gate, const PlannedAction& action);
+  // True while the cache still holds the target as it was before this gate's last action: a
+  // decision taken from it could repeat or undo that action.
+  bool cacheBehindOwnAction(const std::string& key, const nlohmann::json& deployment);
   void setPodConditions(const Gate& gate, bool ready, const std::string& message);
-  // PUT /status; on a conflict re-reads the gate and tries again (the status we computed stays
-  // ours: we are the only writer of a gate's status).
+  // PUT /status with the cached gate's resourceVersion; throws ConflictError when the gate
+  // changed since (the status was computed from an older copy).
   void writeStatus(const nlohmann::json& gate, const GateStatus& status);
   void recordEvents(const nlohmann::json& gateObject, const Gate* gate,
                     const std::vector<GateEvent>& events);
 
+  // An action went out but the status and Events recording it could not be written: the next
+  // reconcile of the gate starts from this status and writes it, so the record of an action
+  // survives a failed write (it is in memory only; a restart relies on the Deployment's own
+  // record of what the gate did).
+  struct Unrecorded {
+    std::string gateUid;
+    GateStatus status;
+    std::vector<GateEvent> events;
+  };
+  // Removes and returns the record of gate `key`, if it is for the gate object `gateUid`.
+  std::optional<Unrecorded> takeUnrecorded(const std::string& key, const std::string& gateUid);
+  void keepUnrecorded(const std::string& key, Unrecorded record);
+
+  // The target's uid and metadata.generation right after the gate's last action.
+  struct AwaitedTarget {
+    std::string uid;
+    int64_t generation = 0;
+  };
+
   ReconcilerDeps deps_;
+  std::mutex mu_;
+  std::map<std::string, Unrecorded> unrecorded_;
+  std::map<std::string, AwaitedTarget> awaited_;
 };
 
 }  // namespace rg

@@ -40,6 +40,49 @@ std::string currentTemplateHash(const Workload& workload) {
   return "";
 }
 
+// True when the current revision is the one a gate's rollback restored, read from the cluster
+// alone: the current ReplicaSet was re-activated (the controller records the revisions it had in
+// revision-history) and the revision just below it has a template hash recorded as rolled back
+// on the Deployment. This survives a status lost between the rollback patch and the status write
+// (an operator killed in between).
+bool restoredByRollback(const Workload& workload) {
+  auto current = actions::currentRevision(workload.deployment);
+  if (!current) return false;
+  const std::set<std::string> recorded = actions::recordedBadHashes(workload.deployment);
+  if (recorded.empty()) return false;
+  const json* restored = nullptr;
+  const json* below = nullptr;
+  int64_t belowRevision = 0;
+  for (const json& rs : actions::controlledReplicaSets(workload.deployment, workload.replicaSets)) {
+    auto revision = actions::replicaSetRevision(rs);
+    if (!revision) continue;
+    if (*revision == *current) restored = &rs;
+    if (*revision < *current && (!below || *revision > belowRevision)) {
+      below = &rs;
+      belowRevision = *revision;
+    }
+  }
+  if (!restored || !below) return false;
+  if (stringAt(*restored, {"metadata", "annotations", "deployment.kubernetes.io/revision-history"})
+          .empty())
+    return false;
+  return recorded.contains(actions::templateHash(*below)) &&
+         !recorded.contains(actions::templateHash(*restored));
+}
+
+// The revision annotations describe the template the deployment controller last observed. Right
+// after a rollback (or any template change) the Deployment carries the new template under the old
+// revision until the controller catches up; acting then would judge the wrong revision (a rollback
+// just sent would look like its bad revision and be paused). Missing fields: nothing to compare.
+bool rolloutObserved(const json& deployment) {
+  const json* generation = field(deployment, {"metadata", "generation"});
+  const json* observed = field(deployment, {"status", "observedGeneration"});
+  if (!generation || !observed || !generation->is_number_integer() ||
+      !observed->is_number_integer())
+    return true;
+  return observed->get<int64_t>() >= generation->get<int64_t>();
+}
+
 bool contains(const std::vector<std::string>& list, const std::string& value) {
   return !value.empty() && std::find(list.begin(), list.end(), value) != list.end();
 }
@@ -135,9 +178,10 @@ void planGateAction(const EvaluationInput& in, Evaluation& out) {
 
   // The revision a rollback chose is not acted on again: its metrics may lag behind.
   const std::string current = currentTemplateHash(workload);
-  const bool onRolledBackRevision = status.lastAction && status.lastAction->type == "Rollback" &&
-                                    !current.empty() &&
-                                    current == status.lastAction->toTemplateHash;
+  const bool onRolledBackRevision =
+      (status.lastAction && status.lastAction->type == "Rollback" && !current.empty() &&
+       current == status.lastAction->toTemplateHash) ||
+      restoredByRollback(workload);
   if (const Condition* rolledBack = status.condition("RolledBack");
       rolledBack && rolledBack->status == "True" && !onRolledBackRevision && !current.empty() &&
       !contains(status.badTemplateHashes, current)) {
@@ -149,6 +193,8 @@ void planGateAction(const EvaluationInput& in, Evaluation& out) {
   if (gate.spec.suspend) return;
   if (out.criticalFailing) {
     if (gate.spec.onFailure == FailureAction::Report || onRolledBackRevision) return;
+    // The controller's status update re-enqueues the gate: the decision is only deferred.
+    if (!rolloutObserved(workload.deployment)) return;
     std::string why = failingSummary(out);
     if (gate.spec.onFailure == FailureAction::Rollback) {
       std::string notPossible;

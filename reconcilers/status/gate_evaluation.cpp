@@ -45,11 +45,29 @@ bool isRound(const EvaluationInput& in, const std::string& revision) {
   return in.now - *last >= interval - tolerance;
 }
 
+std::string uidOf(const nlohmann::json& deployment) {
+  const auto* metadata = deployment.contains("metadata") ? &deployment["metadata"] : nullptr;
+  if (!metadata || !metadata->is_object()) return "";
+  auto it = metadata->find("uid");
+  return it != metadata->end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+// What the status remembers about one Deployment object: dropped when the target is replaced.
+void forgetTarget(GateStatus& status) {
+  status.baselines.clear();
+  status.badTemplateHashes.clear();
+  status.lastAction.reset();
+  status.pausedByGate = false;
+  std::erase_if(status.conditions,
+                [](const Condition& c) { return c.type == "RolledBack" || c.type == "Paused"; });
+}
+
+// `newRevision`: the target moved to another revision of the same Deployment.
 std::optional<double> baselineFor(const CheckSpec& check, const EvaluationInput& in,
-                                  bool revisionChanged, GateStatus& next) {
+                                  bool newRevision, GateStatus& next) {
   if (!check.threshold || !check.threshold->maxIncreasePercent) return std::nullopt;
   const GateStatus& previous = *in.previous;
-  if (revisionChanged && !previous.targetRevision.empty()) {
+  if (newRevision && !previous.targetRevision.empty()) {
     // The last value seen under the previous revision becomes the baseline of the new one,
     // unless that revision was itself failing the check.
     const CheckStatus* before = previous.check(check.name);
@@ -119,8 +137,15 @@ Evaluation evaluateGate(const EvaluationInput& in) {
   }
 
   const std::string revision = revisionOf(in.workload->deployment);
-  const bool revisionChanged = revision != previous.targetRevision;
-  out.round = isRound(in, revision);
+  const std::string uid = uidOf(in.workload->deployment);
+  // A Deployment deleted and created again under the same name is a new object: the rollbacks,
+  // bad templates, baselines and failure streaks of the old one say nothing about it.
+  const bool targetReplaced =
+      !previous.targetUID.empty() && !uid.empty() && uid != previous.targetUID;
+  if (targetReplaced) forgetTarget(next);
+  next.targetUID = uid;
+  const bool revisionChanged = targetReplaced || revision != previous.targetRevision;
+  out.round = targetReplaced || isRound(in, revision);
   next.targetRevision = revision;
   if (out.round) next.lastEvaluationTime = formatTimeMillis(in.now);
 
@@ -137,7 +162,7 @@ Evaluation evaluateGate(const EvaluationInput& in) {
       status.value = result.value;
       status.message = result.message;
     } else if (out.round || !before) {
-      auto baseline = baselineFor(check, in, revisionChanged, next);
+      auto baseline = baselineFor(check, in, revisionChanged && !targetReplaced, next);
       RuntimeOutcome outcome =
           in.runRuntime
               ? in.runRuntime(check, baseline)

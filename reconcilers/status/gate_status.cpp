@@ -131,6 +131,7 @@ GateStatus statusFromJson(const json& status) {
   out.observedGeneration = integer(status, "observedGeneration");
   out.phase = phaseFrom(str(status, "phase"));
   out.targetRevision = str(status, "targetRevision");
+  out.targetUID = str(status, "targetUID");
   out.lastEvaluationTime = str(status, "lastEvaluationTime");
   if (auto it = status.find("baselines"); it != status.end() && it->is_object())
     for (const auto& [key, value] : it->items())
@@ -175,6 +176,7 @@ json toJson(const GateStatus& status) {
   out["observedGeneration"] = status.observedGeneration;
   if (status.phase) out["phase"] = toString(*status.phase);
   putIfSet(out, "targetRevision", status.targetRevision);
+  putIfSet(out, "targetUID", status.targetUID);
   putIfSet(out, "lastEvaluationTime", status.lastEvaluationTime);
   if (!status.baselines.empty()) out["baselines"] = status.baselines;
   json checks = json::array();

@@ -61,6 +61,9 @@ struct GateStatus {
   int64_t observedGeneration = 0;
   std::optional<Phase> phase;
   std::string targetRevision;
+  // metadata.uid of the Deployment this status describes: one deleted and created again under
+  // the same name is a new target, whose history starts over.
+  std::string targetUID;
   std::string lastEvaluationTime;
   std::map<std::string, std::string> baselines;
   std::vector<CheckStatus> checks;

@@ -198,7 +198,8 @@ struct ApiServer::Impl {
 
   void stop() {
     if (stopping.exchange(true)) return;
-    // Open streams first: the listener's close waits for every response to finish.
+    // Held requests and open streams first: the listener's close waits for every response.
+    faults.shutdown();
     watches.stop();
     if (listener) {
       try {
@@ -380,8 +381,8 @@ void ApiServer::failNext(int count, int code, const std::string& method,
 void ApiServer::dropWatches() {
   impl_->watches.dropAll();
 }
-void ApiServer::expireNextWatch(bool asHttpStatus) {
-  impl_->faults.expireNextWatch(asHttpStatus);
+void ApiServer::expireNextWatch(bool asHttpStatus, const std::string& pathContains) {
+  impl_->faults.expireNextWatch(asHttpStatus, pathContains);
 }
 void ApiServer::setLatency(std::chrono::milliseconds latency) {
   impl_->faults.setLatency(latency);

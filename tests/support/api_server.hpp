@@ -89,7 +89,8 @@ class ApiServer {
   void failNext(int count, int code, const std::string& method = "",
                 const std::string& pathContains = "", int retryAfterSeconds = 0);
   void dropWatches();
-  void expireNextWatch(bool asHttpStatus = false);
+  // See FaultInjector::expireNextWatch.
+  void expireNextWatch(bool asHttpStatus = false, const std::string& pathContains = "");
   void setLatency(std::chrono::milliseconds latency);
   void clearFaults();
   void setBookmarkInterval(std::chrono::milliseconds interval);

@@ -7,11 +7,13 @@ void FaultInjector::failNext(FaultRule rule) {
   if (rule.count > 0) rules_.push_back(std::move(rule));
 }
 
-std::optional<FaultRule> FaultInjector::take(const std::string& method, const std::string& target) {
+std::optional<FaultRule> FaultInjector::take(const std::string& method, const std::string& target,
+                                             const std::string& body) {
   std::lock_guard lock(mu_);
   for (auto it = rules_.begin(); it != rules_.end(); ++it) {
     if (!it->method.empty() && it->method != method) continue;
     if (!it->pathContains.empty() && target.find(it->pathContains) == std::string::npos) continue;
+    if (!it->bodyContains.empty() && body.find(it->bodyContains) == std::string::npos) continue;
     FaultRule hit = *it;
     if (--it->count <= 0) rules_.erase(it);
     return hit;
@@ -19,17 +21,20 @@ std::optional<FaultRule> FaultInjector::take(const std::string& method, const st
   return std::nullopt;
 }
 
-void FaultInjector::expireNextWatch(bool asHttpStatus) {
+void FaultInjector::expireNextWatch(bool asHttpStatus, std::string pathContains) {
   std::lock_guard lock(mu_);
-  expiredWatches_.push_back(asHttpStatus);
+  expiredWatches_.push_back({asHttpStatus, std::move(pathContains)});
 }
 
-std::optional<bool> FaultInjector::takeExpiredWatch() {
+std::optional<bool> FaultInjector::takeExpiredWatch(const std::string& path) {
   std::lock_guard lock(mu_);
-  if (expiredWatches_.empty()) return std::nullopt;
-  const bool asHttp = expiredWatches_.front();
-  expiredWatches_.pop_front();
-  return asHttp;
+  for (auto it = expiredWatches_.begin(); it != expiredWatches_.end(); ++it) {
+    if (!it->pathContains.empty() && path.find(it->pathContains) == std::string::npos) continue;
+    const bool asHttp = it->asHttpStatus;
+    expiredWatches_.erase(it);
+    return asHttp;
+  }
+  return std::nullopt;
 }
 
 void FaultInjector::setLatency(std::chrono::milliseconds latency) {
@@ -40,6 +45,20 @@ void FaultInjector::setLatency(std::chrono::milliseconds latency) {
 std::chrono::milliseconds FaultInjector::latency() const {
   std::lock_guard lock(mu_);
   return latency_;
+}
+
+void FaultInjector::delay() {
+  std::unique_lock lock(mu_);
+  if (shutdown_ || latency_.count() <= 0) return;
+  released_.wait_for(lock, latency_, [&] { return shutdown_; });
+}
+
+void FaultInjector::shutdown() {
+  {
+    std::lock_guard lock(mu_);
+    shutdown_ = true;
+  }
+  released_.notify_all();
 }
 
 void FaultInjector::clear() {

@@ -2,6 +2,7 @@
 // Faults tests switch on (failing requests, expiring watches, latency) and the record of the
 // requests the server answered (to assert e.g. "no GET or LIST at steady state").
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <mutex>
@@ -16,6 +17,7 @@ struct FaultRule {
   int code = 500;             // HTTP status
   std::string method;         // "" any, else GET/POST/PUT/PATCH/DELETE
   std::string pathContains;   // "" any, else a substring of "path?query"
+  std::string bodyContains;   // "" any, else a substring of the request body
   int retryAfterSeconds = 0;  // > 0: Retry-After header and details.retryAfterSeconds
   std::string message = "injected fault";
 };
@@ -24,20 +26,34 @@ class FaultInjector {
  public:
   void failNext(FaultRule rule);
   // Consumes one matching failure, if any.
-  std::optional<FaultRule> take(const std::string& method, const std::string& target);
+  std::optional<FaultRule> take(const std::string& method, const std::string& target,
+                                const std::string& body = "");
   // The next watch answers "410 Gone": as an ERROR event in a 200 stream (what the API server
-  // does) or, with asHttpStatus, as an HTTP 410 response.
-  void expireNextWatch(bool asHttpStatus = false);
-  std::optional<bool> takeExpiredWatch();
+  // does) or, with asHttpStatus, as an HTTP 410 response. With `pathContains`, only the next
+  // watch whose path contains it (one informer's, when several watch at once).
+  void expireNextWatch(bool asHttpStatus = false, std::string pathContains = "");
+  // Consumes the first expiry that applies to a watch of `path`; its value is asHttpStatus.
+  std::optional<bool> takeExpiredWatch(const std::string& path = "");
   void setLatency(std::chrono::milliseconds latency);
   std::chrono::milliseconds latency() const;
+  // Holds a request for the latency in force when it arrived, even if the latency is lowered
+  // meanwhile (a request stuck in a slow server stays stuck); shutdown() releases it.
+  void delay();
+  // Releases held requests and holds no more (the server is stopping).
+  void shutdown();
   void clear();
 
  private:
   mutable std::mutex mu_;
   std::deque<FaultRule> rules_;
-  std::deque<bool> expiredWatches_;
+  struct Expiry {
+    bool asHttpStatus = false;
+    std::string pathContains;
+  };
+  std::deque<Expiry> expiredWatches_;
   std::chrono::milliseconds latency_{0};
+  std::condition_variable released_;
+  bool shutdown_ = false;
 };
 
 struct RequestRecord {

@@ -176,11 +176,9 @@ HttpResponse RestHandler::handle(const HttpRequest& req) {
         req.header("authorization") != "Bearer " + options_.bearerToken) {
       throw ApiError(401, "Unauthorized", "Unauthorized");
     }
-    if (const auto latency = faults_.latency(); latency.count() > 0) {
-      std::this_thread::sleep_for(latency);
-    }
+    faults_.delay();
     const std::string target = req.path + (rec.query.empty() ? "" : "?" + rec.query);
-    if (auto fault = faults_.take(req.method, target)) {
+    if (auto fault = faults_.take(req.method, target, req.body)) {
       ApiError e(fault->code, reasonForCode(fault->code), fault->message);
       e.retryAfterSeconds = fault->retryAfterSeconds;
       throw e;
@@ -457,7 +455,7 @@ HttpResponse RestHandler::watch(const HttpRequest& req, const ResourceInfo& info
       throw badRequest("timeoutSeconds: Invalid value: \"" + t + "\"");
     }
   }
-  std::optional<bool> forceExpired = faults_.takeExpiredWatch();
+  std::optional<bool> forceExpired = faults_.takeExpiredWatch(req.path);
   if (forceExpired && *forceExpired) {
     throw expired("too old resource version: " + rvParam + " (" +
                   std::to_string(cluster_.store().currentResourceVersion()) + ")");

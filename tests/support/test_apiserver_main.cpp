@@ -1,24 +1,29 @@
 // test-apiserver: runs the in-process test API server standalone for manual use with kubectl.
 //   test-apiserver [--tls] [--client-cert] [--token T] [--port N] [--kubeconfig PATH]
-//                  [--apply FILE.yaml]...
+//                  [--deployment-controller] [--apply FILE.yaml]...
+// --deployment-controller simulates kube-controller-manager's deployment controller
+// (ReplicaSets, Pods, revisions and status), so `readiness-gate run` can be tried against it.
 // Prints the URL, writes a kubeconfig (default ./test-apiserver.kubeconfig) and serves until
 // SIGINT/SIGTERM.
 #include <csignal>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "tests/support/api_errors.hpp"
 #include "tests/support/api_server.hpp"
+#include "tests/support/deployment_controller.hpp"
 #include "tests/support/yaml_json.hpp"
 
 namespace {
 
 int usage() {
   std::cerr << "usage: test-apiserver [--tls] [--client-cert] [--token TOKEN] [--port N]\n"
-               "                      [--kubeconfig PATH] [--apply FILE.yaml]...\n";
+               "                      [--kubeconfig PATH] [--deployment-controller]\n"
+               "                      [--apply FILE.yaml]...\n";
   return 2;
 }
 
@@ -29,6 +34,7 @@ int main(int argc, char** argv) {
   std::string kubeconfigPath = "test-apiserver.kubeconfig";
   std::vector<std::string> manifests;
   bool clientCertInKubeconfig = false;
+  bool deploymentController = false;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
@@ -44,6 +50,8 @@ int main(int argc, char** argv) {
       options.port = static_cast<uint16_t>(std::stoi(next()));
     } else if (arg == "--kubeconfig") {
       kubeconfigPath = next();
+    } else if (arg == "--deployment-controller") {
+      deploymentController = true;
     } else if (arg == "--apply") {
       manifests.push_back(next());
     } else {
@@ -59,6 +67,9 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   rg::testing::ApiServer server(options);
+  std::unique_ptr<rg::testing::DeploymentController> controller;
+  if (deploymentController)
+    controller = std::make_unique<rg::testing::DeploymentController>(server);
   for (const auto& path : manifests) {
     std::ifstream in(path);
     std::stringstream text;
@@ -78,6 +89,7 @@ int main(int argc, char** argv) {
 
   int sig = 0;
   sigwait(&signals, &sig);
+  controller.reset();
   server.stop();
   return 0;
 }

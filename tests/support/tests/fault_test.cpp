@@ -1,5 +1,7 @@
 #include <gmock/gmock.h>
 
+#include <future>
+
 #include "tests/support/tests/fixture.hpp"
 
 namespace rg::testing {
@@ -23,6 +25,18 @@ TEST_F(FaultTest, FailNextRequestsWithRetryAfter) {
   EXPECT_EQ(client().get(kDeployments).code, 200);
 }
 
+TEST_F(FaultTest, FailuresCanBeLimitedToRequestBodiesWithASubstring) {
+  FaultRule rule;
+  rule.count = 1;
+  rule.code = 503;
+  rule.method = "POST";
+  rule.bodyContains = "\"name\":\"second\"";
+  server().failNext(rule);
+  EXPECT_EQ(client().post(kDeployments, makeDeployment("first")).code, 201);
+  EXPECT_EQ(client().post(kDeployments, makeDeployment("second")).code, 503);
+  EXPECT_EQ(client().post(kDeployments, makeDeployment("second")).code, 201);
+}
+
 TEST_F(FaultTest, ServerErrorsCarryStatusBodies) {
   server().failNext(1, 500);
   auto r = client().get("/api/v1/namespaces/default/pods");
@@ -43,6 +57,27 @@ TEST_F(FaultTest, LatencyDelaysRequests) {
   const auto again = std::chrono::steady_clock::now();
   client().get("/version");
   EXPECT_LT(std::chrono::steady_clock::now() - again, 300ms);
+}
+
+TEST_F(FaultTest, LatencyHoldsArrivedRequestsUntilItPassesOrTheServerStops) {
+  server().setLatency(30s);
+  const auto start = std::chrono::steady_clock::now();
+  auto held = std::async(std::launch::async, [&] {
+    try {
+      return client().get("/version").code;
+    } catch (const std::exception&) {
+      return -1;  // an answer or a closed connection: either way, no longer held
+    }
+  });
+  // Lowering the latency does not release a request that arrived under it...
+  EXPECT_EQ(held.wait_for(300ms), std::future_status::timeout);
+  server().clearFaults();
+  EXPECT_EQ(held.wait_for(300ms), std::future_status::timeout);
+  // ...stopping the server does.
+  server().stop();
+  ASSERT_EQ(held.wait_for(5s), std::future_status::ready);
+  held.get();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 10s);
 }
 
 TEST_F(FaultTest, RequestsAreCountedPerVerbAndResource) {
@@ -69,6 +104,17 @@ TEST_F(FaultTest, RequestsAreCountedPerVerbAndResource) {
 
   server().resetRequests();
   EXPECT_EQ(server().requestCount(""), 0u);
+}
+
+TEST_F(FaultTest, ForcedExpiryCanNameTheWatchItApplies) {
+  server().expireNextWatch(/*asHttpStatus=*/true, "/secrets");
+  // A watch of another resource is not the one meant: it streams.
+  auto other = client().watch("/api/v1/namespaces/default/configmaps?watch=1");
+  EXPECT_EQ(other->status(), 200);
+  EXPECT_EQ(client().get("/api/v1/namespaces/default/secrets?watch=1&resourceVersion=1").code, 410);
+  // Consumed: the next secrets watch streams.
+  auto again = client().watch("/api/v1/namespaces/default/secrets?watch=1");
+  EXPECT_EQ(again->status(), 200);
 }
 
 }  // namespace

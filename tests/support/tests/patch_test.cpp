@@ -12,7 +12,7 @@ class PatchTest : public ApiServerTest {
     ASSERT_EQ(client().post(kDeployments, makeDeployment("web")).code, 201);
   }
   HttpResult patchWeb(const std::string& type, const std::string& body) {
-    return client().patch(std::string(kDeployments) + "/web", type, body);
+    return client().patch(std::string(kDeployments).append("/web"), type, body);
   }
 };
 

@@ -12,6 +12,7 @@
 #include "reconcilers/offline/yaml_documents.hpp"
 #include "reconcilers/spec_fields.hpp"
 #include "reconcilers/spec_parser.hpp"
+#include "reconcilers/status/gate_status.hpp"
 
 namespace rg {
 namespace {
@@ -86,6 +87,48 @@ TEST(CrdSchema, SpecFieldsMatchTheParserExactly) {
                       schemaPaths.end(), std::back_inserter(onlyInParser));
   EXPECT_THAT(onlyInSchema, ::testing::IsEmpty()) << "in the CRD, unknown to the parser";
   EXPECT_THAT(onlyInParser, ::testing::IsEmpty()) << "accepted by the parser, missing in the CRD";
+}
+
+// A real API server prunes status fields its schema does not declare: every field the status
+// writer emits must be in the CRD, or state such as the rolled-back template hashes is lost.
+void collectJson(const json& value, const std::string& path, std::set<std::string>& out) {
+  if (value.is_object()) {
+    for (const auto& [key, child] : value.items()) {
+      // baselines is a map (additionalProperties): its keys are data, not fields.
+      if (path == "status.baselines") continue;
+      out.insert(path + "." + key);
+      collectJson(child, path + "." + key, out);
+    }
+  } else if (value.is_array()) {
+    for (const auto& item : value) collectJson(item, path + "[]", out);
+  }
+}
+
+TEST(CrdSchema, EveryStatusFieldWrittenIsDeclared) {
+  GateStatus status;
+  status.observedGeneration = 3;
+  status.phase = Phase::RolledBack;
+  status.targetRevision = "4";
+  status.targetUID = "uid";
+  status.lastEvaluationTime = "2026-11-22T10:00:00Z";
+  status.baselines["latency"] = "0.25";
+  status.checks.push_back(
+      {"latency", CheckOutcome::Failed, "0.9", "too slow", 2, "2026-11-22T10:00:00Z"});
+  status.lastAction = LastAction{"Rollback", "4", "3", "bad", "good", "2026-11-22T10:00:00Z", "m"};
+  status.pausedByGate = true;
+  status.badTemplateHashes = {"bad"};
+  status.setCondition({"Ready", "False", 3, "", "CheckFailed", "m"}, "2026-11-22T10:00:00Z");
+  std::set<std::string> written;
+  collectJson(toJson(status), "status", written);
+
+  std::set<std::string> declared;
+  const json crd = loadCrd();
+  collect(versionSchema(crd)["properties"]["status"], "status", declared);
+  std::vector<std::string> undeclared;
+  std::set_difference(written.begin(), written.end(), declared.begin(), declared.end(),
+                      std::back_inserter(undeclared));
+  EXPECT_THAT(undeclared, ::testing::IsEmpty()) << "written to status, pruned by the API server";
+  EXPECT_GE(written.size(), 20u);
 }
 
 TEST(CrdSchema, EveryFieldIsDescribedForKubectlExplain) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "reconcilers/actions/pause.hpp"
+#include "reconcilers/actions/rollback.hpp"
 #include "reconcilers/offline/yaml_documents.hpp"
 #include "reconcilers/spec_parser.hpp"
 
@@ -353,6 +354,49 @@ TEST(GateEvaluation, RollbackOncePerBadRevision) {
   EXPECT_EQ(h.status.phase, Phase::RolledBack);
 }
 
+TEST(GateEvaluation, RestoredRevisionIsLeftAloneAfterALostStatus) {
+  // Rolled back from 3 (ccc) to 2 (bbb), now revision 4, and the status write was lost: only the
+  // Deployment's annotation and the ReplicaSets say what happened.
+  Harness h("Rollback", 3);
+  h.workload.deployment["metadata"]["annotations"]["deployment.kubernetes.io/revision"] = "4";
+  h.workload
+      .deployment["metadata"]["annotations"][std::string(actions::kBadTemplateHashesAnnotation)] =
+      "ccc";
+  auto& restored = h.workload.replicaSets[1]["metadata"]["annotations"];
+  restored["deployment.kubernetes.io/revision"] = "4";
+  restored["deployment.kubernetes.io/revision-history"] = "2";
+  h.runtime.set("errors", CheckOutcome::Failed, 0.3);  // metrics still lag behind
+  h.step();
+  EXPECT_EQ(h.step(10s).action.kind, ActionKind::None);
+  EXPECT_EQ(h.step(10s).action.kind, ActionKind::None);
+
+  // Without the re-activation record it is an ordinary failing revision: paused (its previous
+  // revision is the bad one).
+  Harness fresh("Rollback", 3);
+  fresh.workload = h.workload;
+  fresh.workload.replicaSets[1]["metadata"]["annotations"].erase(
+      "deployment.kubernetes.io/revision-history");
+  fresh.runtime.set("errors", CheckOutcome::Failed, 0.3);
+  fresh.step();
+  EXPECT_EQ(fresh.step(10s).action.kind, ActionKind::Pause);
+}
+
+TEST(GateEvaluation, NoActionUntilTheControllerObservedTheSpec) {
+  // Just after a rollback from 3 to 2: the template is already revision 2's, the revision
+  // annotation still says 3 until the deployment controller observes generation 6.
+  Harness h("Rollback", 3);
+  h.status.badTemplateHashes = {"ccc"};
+  h.workload.deployment["metadata"]["generation"] = 6;
+  h.workload.deployment["status"]["observedGeneration"] = 5;
+  h.runtime.set("errors", CheckOutcome::Failed, 0.3);
+  h.step();
+  EXPECT_EQ(h.step(10s).action.kind, ActionKind::None);
+  EXPECT_FALSE(h.status.pausedByGate);
+
+  h.workload.deployment["status"]["observedGeneration"] = 6;  // caught up, still failing
+  EXPECT_EQ(h.step(10s).action.kind, ActionKind::Pause);
+}
+
 TEST(GateEvaluation, ARolledBackTemplateComingBackIsPausedNotRolledBackAgain) {
   Harness h("Rollback", 3);
   h.status.badTemplateHashes = {"ccc"};
@@ -361,6 +405,35 @@ TEST(GateEvaluation, ARolledBackTemplateComingBackIsPausedNotRolledBackAgain) {
   auto e = h.step(10s);
   ASSERT_EQ(e.action.kind, ActionKind::Pause);
   EXPECT_THAT(e.action.message, HasSubstr("revision 3 was already rolled back once"));
+}
+
+TEST(GateEvaluation, ARecreatedTargetStartsItsHistoryOver) {
+  // The first Deployment: rolled back from revision 3 (ccc) to 2 (bbb).
+  Harness h("Rollback", 3);
+  h.step();
+  h.runtime.set("errors", CheckOutcome::Failed, 0.3);
+  h.step(10s);
+  ASSERT_EQ(h.step(10s).action.kind, ActionKind::Rollback);
+  EXPECT_EQ(h.status.targetUID, "dep-uid");
+
+  // Deleted and created again under the same name, it rolls out the same templates up to
+  // revision 3 (ccc), which fails too.
+  h.workload = workloadAt(3);
+  h.workload.deployment["metadata"]["uid"] = "new-uid";
+  for (auto& rs : h.workload.replicaSets) rs["metadata"]["ownerReferences"][0]["uid"] = "new-uid";
+  auto first = h.step(1s);
+  EXPECT_EQ(first.action.kind, ActionKind::None) << "a new failure streak: 1 of failureLimit 2";
+  EXPECT_EQ(h.check("error-rate").consecutiveFailures, 1);
+  EXPECT_EQ(h.status.targetUID, "new-uid");
+  EXPECT_FALSE(h.status.lastAction);
+  EXPECT_TRUE(h.status.badTemplateHashes.empty());
+  EXPECT_EQ(h.status.condition("RolledBack"), nullptr);
+  EXPECT_EQ(h.status.phase, Phase::Passing);
+  // Nothing was rolled back on this Deployment: its failing revision is rolled back, not paused.
+  auto second = h.step(10s);
+  ASSERT_EQ(second.action.kind, ActionKind::Rollback) << second.action.message;
+  EXPECT_EQ(h.status.lastAction->fromRevision, "3");
+  EXPECT_EQ(h.status.lastAction->toRevision, "2");
 }
 
 TEST(GateEvaluation, NoPreviousRevisionPausesInsteadAndSaysSo) {

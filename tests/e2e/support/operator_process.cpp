@@ -1,0 +1,65 @@
+#include "tests/e2e/support/operator_process.hpp"
+
+#include <stdexcept>
+
+#include "tests/e2e/support/http_get.hpp"
+#include "tests/e2e/support/poll.hpp"
+#include "tests/providers/loopback.hpp"
+
+namespace rg::e2e {
+
+using namespace std::chrono_literals;
+
+OperatorProcess::OperatorProcess(OperatorOptions options) : options_(std::move(options)) {}
+
+OperatorProcess::~OperatorProcess() {
+  if (process_) process_->stop(5s);
+}
+
+void OperatorProcess::start(std::chrono::milliseconds timeout) {
+  if (process_ && process_->running()) throw std::logic_error("the operator is already running");
+  ++starts_;
+  healthPort_ = providers::testing::freeLoopbackPort();
+  std::vector<std::string> argv = {options_.binary,
+                                   "run",
+                                   "--kubeconfig",
+                                   options_.kubeconfig,
+                                   "--metrics-bind-address",
+                                   "0",
+                                   "--health-probe-bind-address",
+                                   "127.0.0.1:" + std::to_string(healthPort_),
+                                   "--log-format",
+                                   "json"};
+  argv.insert(argv.end(), options_.extraArgs.begin(), options_.extraArgs.end());
+  process_ = std::make_unique<ChildProcess>(
+      argv, options_.dir + "/operator-" + std::to_string(starts_) + ".log");
+  const std::string readyz = "http://127.0.0.1:" + std::to_string(healthPort_) + "/readyz";
+  const bool ready = eventually(
+      [&] { return !process_->running() || httpGet(readyz, 1s).status == 200; }, timeout, 50ms);
+  if (!ready || !process_->running())
+    throw std::runtime_error("the operator did not become ready (" + readyz + "):\n" + logTail());
+}
+
+void OperatorProcess::kill(int signal) {
+  if (!process_) return;
+  process_->signal(signal);
+  process_->wait(10s);
+}
+
+int OperatorProcess::stop() {
+  return process_ ? process_->stop(10s) : -1;
+}
+
+bool OperatorProcess::running() {
+  return process_ && process_->running();
+}
+
+pid_t OperatorProcess::pid() const {
+  return process_ ? process_->pid() : -1;
+}
+
+std::string OperatorProcess::logTail(size_t bytes) const {
+  return process_ ? process_->logTail(bytes) : "";
+}
+
+}  // namespace rg::e2e

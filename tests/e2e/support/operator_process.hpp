@@ -1,0 +1,44 @@
+#pragma once
+// The built readiness-gate binary running `run` against a test API server: started as a child
+// process, ready once /readyz answers 200 (informers synced), killable and restartable.
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tests/e2e/support/child_process.hpp"
+
+namespace rg::e2e {
+
+struct OperatorOptions {
+  std::string binary;      // the readiness-gate executable
+  std::string kubeconfig;  // points at the test API server
+  std::string dir;         // logs go to <dir>/operator-<n>.log
+  std::vector<std::string> extraArgs;
+};
+
+class OperatorProcess {
+ public:
+  explicit OperatorProcess(OperatorOptions options);
+  ~OperatorProcess();
+
+  // Starts a new process and waits until /readyz answers 200; throws with the end of its log.
+  void start(std::chrono::milliseconds timeout = std::chrono::seconds(30));
+  // Sends `signal` (SIGKILL: no clean shutdown) and waits for the exit.
+  void kill(int signal);
+  // SIGTERM and wait: a clean stop. Returns the exit status.
+  int stop();
+  bool running();
+  pid_t pid() const;
+  int healthPort() const { return healthPort_; }
+  int starts() const { return starts_; }
+  std::string logTail(size_t bytes = 6000) const;
+
+ private:
+  OperatorOptions options_;
+  int healthPort_ = 0;
+  int starts_ = 0;
+  std::unique_ptr<ChildProcess> process_;
+};
+
+}  // namespace rg::e2e
