@@ -1,5 +1,7 @@
 #include "operator/cluster_cache.hpp"
 
+#include "operator/kube/object_change.hpp"
+
 #include "reconcilers/gate_dependencies.hpp"
 
 namespace rg {
@@ -69,9 +71,15 @@ ClusterCache::ClusterCache(kube::RestClient& client, std::vector<std::string> na
       enqueue_(std::move(enqueue)),
       options_(std::move(options)) {
   if (namespaces_.empty()) namespaces_.push_back("");
-  makeInformers(gates_, resources::kReadinessGates, kube::stripManagedFields,
-                {{kGateTargetIndex, gateTargetIndex}},
-                [this](const json& gate) { enqueue_(kube::objectKey(gate)); });
+  makeInformers(
+      gates_, resources::kReadinessGates, kube::stripManagedFields,
+      {{kGateTargetIndex, gateTargetIndex}},
+      [this](const json& gate) { enqueue_(kube::objectKey(gate)); },
+      // A gate's own status write comes back as an update: evaluating it again would
+      // double the work and status writes of every gate (its interval requeues it).
+      [](const json& before, const json& after) {
+        return !kube::onlyStatusChanged(before, after);
+      });
   makeInformers(deployments_, resources::kDeployments, kube::stripManagedFields, {},
                 [this](const json& deployment) {
                   enqueueAll(gatesForDeployment(kube::objectNamespace(deployment),
@@ -106,7 +114,7 @@ ClusterCache::~ClusterCache() {
 void ClusterCache::makeInformers(
     Kind& kind, const kube::ResourceRef& ref, const kube::TransformFunc& transform,
     const std::vector<std::pair<std::string, kube::IndexFunc>>& indexes,
-    const std::function<void(const json&)>& onChange) {
+    const std::function<void(const json&)>& onChange, const UpdateFilter& relevantUpdate) {
   for (const auto& ns : namespaces_) {
     auto lw = std::make_shared<kube::RestListerWatcher>(client_, ref, ns);
     auto options = options_;
@@ -114,13 +122,15 @@ void ClusterCache::makeInformers(
     auto informer = std::make_unique<kube::Informer>(lw, options);
     informer->setTransform(transform);
     for (const auto& [name, fn] : indexes) informer->addIndexer(name, fn);
-    informer->addEventHandler({[onChange](const json& o) { onChange(o); },
-                               [onChange](const json& oldObject, const json& newObject) {
-                                 // Owner changes (adoption) concern both old and new gates.
-                                 onChange(oldObject);
-                                 onChange(newObject);
-                               },
-                               [onChange](const json& o) { onChange(o); }});
+    informer->addEventHandler(
+        {[onChange](const json& o) { onChange(o); },
+         [onChange, relevantUpdate](const json& oldObject, const json& newObject) {
+           if (relevantUpdate && !relevantUpdate(oldObject, newObject)) return;
+           // Owner changes (adoption) concern both old and new gates.
+           onChange(oldObject);
+           onChange(newObject);
+         },
+         [onChange](const json& o) { onChange(o); }});
     kind.informers.push_back(std::move(informer));
   }
 }

@@ -58,9 +58,12 @@ class ClusterCache {
     std::vector<kube::ObjectPtr> byIndex(const std::string& index, const std::string& value) const;
     std::vector<kube::ObjectPtr> list() const;
   };
+  // An update event is passed on only when the filter (if any) says it is relevant.
+  using UpdateFilter = std::function<bool(const nlohmann::json&, const nlohmann::json&)>;
   void makeInformers(Kind& kind, const kube::ResourceRef& ref, const kube::TransformFunc& transform,
                      const std::vector<std::pair<std::string, kube::IndexFunc>>& indexes,
-                     const std::function<void(const nlohmann::json&)>& onChange);
+                     const std::function<void(const nlohmann::json&)>& onChange,
+                     const UpdateFilter& relevantUpdate = {});
   void enqueueAll(const std::vector<std::string>& keys) const;
 
   kube::RestClient& client_;

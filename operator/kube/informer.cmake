@@ -3,6 +3,7 @@
 add_library(rg_informer STATIC
   operator/kube/informer.cpp
   operator/kube/object_store.cpp
+  operator/kube/object_change.cpp
   operator/kube/leader_election.cpp
   operator/kube/event_recorder.cpp)
 target_include_directories(rg_informer PUBLIC ${CMAKE_SOURCE_DIR})

@@ -10,12 +10,16 @@ target_link_libraries(rg_providers
 # Included before the top level's include(GoogleTest), so the module is loaded here.
 include(GoogleTest)
 file(GLOB RG_PROVIDER_TEST_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/providers/*_test.cpp)
-add_executable(providers_tests ${RG_PROVIDER_TEST_SOURCES}
+# Loopback HTTP(S) servers, also used by the benchmark.
+add_library(rg_test_loopback STATIC
   ${CMAKE_SOURCE_DIR}/tests/providers/loopback.cpp
   ${CMAKE_SOURCE_DIR}/tests/providers/tls_certs.cpp)
+target_include_directories(rg_test_loopback PUBLIC ${CMAKE_SOURCE_DIR})
+target_link_libraries(rg_test_loopback PUBLIC cpprestsdk::cpprest OpenSSL::SSL OpenSSL::Crypto)
+add_executable(providers_tests ${RG_PROVIDER_TEST_SOURCES})
 target_include_directories(providers_tests PRIVATE ${CMAKE_SOURCE_DIR})
 target_link_libraries(providers_tests PRIVATE
-  rg_providers cpprestsdk::cpprest OpenSSL::SSL OpenSSL::Crypto spdlog::spdlog
+  rg_providers rg_test_loopback cpprestsdk::cpprest OpenSSL::SSL OpenSSL::Crypto spdlog::spdlog
   GTest::gtest_main GTest::gmock)
 target_compile_definitions(providers_tests PRIVATE RG_PROMETHEUS_BINARY="/usr/bin/prometheus")
 # One ctest entry per test, except the live Prometheus suite: it shares one Prometheus server
