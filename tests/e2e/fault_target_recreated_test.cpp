@@ -67,9 +67,7 @@ TEST_F(TargetRecreatedFaultTest, RecreatedDeploymentIsJudgedOnItsOwnHistory) {
       [](const json& g) { return gatePhase(g) == "RolledBack" && targetRevisionOf(g) == "3"; }, 10s,
       "rolled back the new Deployment"));
   const json g = gate();
-  EXPECT_EQ(lastActionOf(g, "type"), "Rollback");
-  EXPECT_EQ(lastActionOf(g, "fromRevision"), "2");
-  EXPECT_EQ(lastActionOf(g, "toRevision"), "1");
+  EXPECT_TRUE(rolledBackFrom2To1(g));
   const json d = deployment();
   EXPECT_EQ(imageOf(d), kGoodImage);
   EXPECT_FALSE(d["spec"].value("paused", false));

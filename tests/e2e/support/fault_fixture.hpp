@@ -134,6 +134,16 @@ class FaultTest : public E2eTest {
     return c.is_null() ? "" : c.value("status", "");
   }
 
+  // The gate's record of rolling revision 2 back to revision 1.
+  static ::testing::AssertionResult rolledBackFrom2To1(const json& g) {
+    if (lastActionOf(g, "type") == "Rollback" && lastActionOf(g, "fromRevision") == "2" &&
+        lastActionOf(g, "toRevision") == "1")
+      return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure()
+           << "lastAction is not Rollback from revision 2 to 1: "
+           << g.value("/status/lastAction"_json_pointer, json()).dump();
+  }
+
   static bool passing(const json& g, const std::string& check) {
     return gatePhase(g) == "Passing" && checkIs(g, check, "Passed");
   }
