@@ -6,7 +6,23 @@
 namespace rg::e2e {
 namespace {
 
-class ApiErrorFaultTest : public FaultTest {};
+class ApiErrorFaultTest : public FaultTest {
+ protected:
+  // A passing Rollback gate whose Deployment rolls out a bad image; the rollback patch is
+  // answered 429 (Retry-After 1 s) once, and this returns while the client waits to retry.
+  void rollbackWaitingOnA429() {
+    cluster().apply(deploymentManifest("web", kGoodImage));
+    cluster().apply(gateManifest(
+        "web", "web",
+        {{"interval", "1s"}, {"onFailure", "Rollback"}, {"checks", {securityCheck()}}}));
+    startOperator();
+    ASSERT_TRUE(waitForGate(
+        "web", [](const json& g) { return passing(g, "security"); }, 10s, "passed"));
+    cluster().api().failNext(1, 429, "PATCH", "/deployments/web", 1);
+    cluster().setImage("web", kLatestImage);
+    ASSERT_TRUE(eventually([&] { return requests("PATCH", "/deployments/web", 429) == 1; }, 10s));
+  }
+};
 
 TEST_F(ApiErrorFaultTest, ErrorBurstsDuringARollbackActOnceAndRecordIt) {
   cluster().apply(deploymentManifest("web", kGoodImage));
@@ -111,17 +127,7 @@ TEST_F(ApiErrorFaultTest, StatusWriteFailingPastItsRetriesAfterARollbackIsRecord
 // is written while the operator's copy of the Deployment still shows the bad revision: acting
 // on that copy again (a pause, a second rollback) would be a duplicate action.
 TEST_F(ApiErrorFaultTest, DeploymentWatchBehindARollbackDoesNotActAgain) {
-  cluster().apply(deploymentManifest("web", kGoodImage));
-  cluster().apply(
-      gateManifest("web", "web",
-                   {{"interval", "1s"}, {"onFailure", "Rollback"}, {"checks", {securityCheck()}}}));
-  startOperator();
-  ASSERT_TRUE(waitForGate(
-      "web", [](const json& g) { return passing(g, "security"); }, 10s, "passed"));
-
-  cluster().api().failNext(1, 429, "PATCH", "/deployments/web", 1);
-  cluster().setImage("web", kLatestImage);
-  ASSERT_TRUE(eventually([&] { return requests("PATCH", "/deployments/web", 429) == 1; }, 10s));
+  ASSERT_NO_FATAL_FAILURE(rollbackWaitingOnA429());
   cluster().api().failNext(2, 503, "GET", "/deployments?allowWatchBookmarks", 1);
   cluster().api().dropWatches();
 
@@ -143,17 +149,7 @@ TEST_F(ApiErrorFaultTest, DeploymentWatchBehindARollbackDoesNotActAgain) {
 // the rollback's status write. Their status, computed from that older status, must not replace
 // the one recording the rollback.
 TEST_F(ApiErrorFaultTest, GateWatchBehindARollbackKeepsItsRecord) {
-  cluster().apply(deploymentManifest("web", kGoodImage));
-  cluster().apply(
-      gateManifest("web", "web",
-                   {{"interval", "1s"}, {"onFailure", "Rollback"}, {"checks", {securityCheck()}}}));
-  startOperator();
-  ASSERT_TRUE(waitForGate(
-      "web", [](const json& g) { return passing(g, "security"); }, 10s, "passed"));
-
-  cluster().api().failNext(1, 429, "PATCH", "/deployments/web", 1);
-  cluster().setImage("web", kLatestImage);
-  ASSERT_TRUE(eventually([&] { return requests("PATCH", "/deployments/web", 429) == 1; }, 10s));
+  ASSERT_NO_FATAL_FAILURE(rollbackWaitingOnA429());
   cluster().api().failNext(2, 503, "GET", "/readinessgates?allowWatchBookmarks", 1);
   cluster().api().dropWatches();
 
