@@ -86,18 +86,21 @@ void EndpointServer::listen(const std::string& url) {
   auto* impl = impl_.get();
   listener->support(http::methods::GET, [impl](http::http_request request) {
     auto it = impl->routes.find(request.relative_uri().path());
-    if (it == impl->routes.end()) {
-      request.reply(http::status_codes::NotFound, "not found\n");
-      return;
+    EndpointResponse response{404, "text/plain; charset=utf-8", "not found\n"};
+    if (it != impl->routes.end()) {
+      try {
+        response = it->second();
+      } catch (const std::exception& e) {
+        response = {500, "text/plain; charset=utf-8", std::string("error: ") + e.what() + "\n"};
+      }
     }
-    EndpointResponse response;
-    try {
-      response = it->second();
-    } catch (const std::exception& e) {
-      response = {500, "text/plain; charset=utf-8", std::string("error: ") + e.what() + "\n"};
-    }
-    request.reply(static_cast<http::status_code>(response.status), response.body,
-                  response.contentType);
+    http::http_response reply(static_cast<http::status_code>(response.status));
+    reply.set_body(response.body, response.contentType);
+    // One answer per connection: the listener's close() at shutdown shuts sockets while its
+    // threads may be starting the next read on a kept-alive one (a cpprestsdk crash). Scrapes
+    // and probes are seconds apart, so reconnecting costs nothing.
+    reply.headers().add("Connection", "close");
+    request.reply(reply);
   });
   try {
     listener->open().wait();

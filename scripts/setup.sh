@@ -8,8 +8,9 @@ profile="${1:-build}"
 packages=(cmake ninja-build g++ pkg-config libcpprest-dev libboost-system-dev libssl-dev
   nlohmann-json3-dev libyaml-cpp-dev libspdlog-dev libgtest-dev libgmock-dev)
 if [[ "$profile" == "test" ]]; then
-  # prometheus: real metrics server for end-to-end tests; nodejs/npm/unzip: pinned kubectl and helm.
-  packages+=(prometheus nodejs npm unzip ca-certificates)
+  # prometheus: real metrics server for end-to-end tests; nodejs/npm/unzip: pinned kubectl and
+  # helm; gdb: backtraces of a test that crashed.
+  packages+=(prometheus nodejs npm unzip ca-certificates gdb)
 elif [[ "$profile" == "fuzz" ]]; then
   packages+=(clang-14 libclang-rt-14-dev llvm-14)
 fi

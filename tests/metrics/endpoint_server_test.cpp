@@ -47,6 +47,16 @@ TEST(EndpointServer, ZeroDisablesAndBadAddressesAreRejected) {
   EXPECT_THROW(EndpointServer(":99999", {}), std::invalid_argument);
 }
 
+TEST(EndpointServer, EveryAnswerClosesItsConnection) {
+  // So that stopping never closes a connection the listener is about to read from again.
+  EndpointServer server("127.0.0.1:0", {{"/healthz", [] {
+                                           return EndpointResponse{200, "text/plain", "ok\n"};
+                                         }}});
+  server.start();
+  EXPECT_EQ(testing::httpGet(server.url() + "/healthz").connection, "close");
+  EXPECT_EQ(testing::httpGet(server.url() + "/missing").connection, "close");
+}
+
 TEST(EndpointServer, HandlerExceptionsAnswer500) {
   EndpointServer server("127.0.0.1:0",
                         {{"/readyz", []() -> EndpointResponse { throw std::runtime_error("x"); }}});

@@ -19,7 +19,7 @@ HttpAnswer httpGet(const std::string& url) {
     options.timeout = std::chrono::seconds(5);
     HttpClient client(match[1].str(), options);
     auto result = client.get(match[2].str());
-    return {result.code, result.body, result.header("content-type")};
+    return {result.code, result.body, result.header("content-type"), result.header("connection")};
   } catch (const std::exception&) {
     return {};
   }

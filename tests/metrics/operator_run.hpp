@@ -16,6 +16,7 @@ struct HttpAnswer {
   int status = 0;  // 0: no answer (refused, timed out)
   std::string body;
   std::string contentType;
+  std::string connection;  // the Connection header
 };
 
 // GET url; never throws.

@@ -6,6 +6,10 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
 #include <stdexcept>
 
 #include <cpprest/http_listener.h>
@@ -153,13 +157,13 @@ struct ApiServer::Impl {
   }
 
   void serve(http::http_request req) {
+    {
+      // From arrival: a request held by a fault is answered when stop() releases it.
+      std::lock_guard lock(flightMu);
+      ++inFlight;
+    }
     if (stopping.load()) {
-      req.reply(http::status_codes::ServiceUnavailable).then([](pplx::task<void> t) {
-        try {
-          t.get();
-        } catch (...) {
-        }
-      });
+      reply(req, http::http_response(http::status_codes::ServiceUnavailable));
       return;
     }
     HttpResponse out;
@@ -173,27 +177,41 @@ struct ApiServer::Impl {
     for (const auto& [k, v] : out.headers) resp.headers().add(k, v);
     if (!out.stream) {
       resp.set_body(std::move(out.body), out.contentType);
-      req.reply(resp).then([](pplx::task<void> t) {
-        try {
-          t.get();
-        } catch (...) {
-          // The client went away; nothing to do.
-        }
-      });
+      reply(req, resp);
       return;
     }
     auto buf = std::make_shared<Buffer>();
     auto sink = std::make_shared<BufferSink>(buf);
     resp.set_body(buf->create_istream(), out.contentType);
-    req.reply(resp).then([sink](pplx::task<void> t) {
-      try {
-        t.get();
-      } catch (...) {
-        // Client disconnected mid-stream.
-      }
-      sink->markGone();
-    });
+    reply(req, resp, [sink] { sink->markGone(); });
     out.stream(sink);
+  }
+
+  // Answers a request serve() counted. Every answer closes its connection, and stop() waits
+  // until no answer is pending before it closes the listener. The cpprestsdk listener's
+  // close() shuts sockets from the calling thread while its own threads may be starting the
+  // next read or write on them (a crash in epoll_reactor::start_op); a connection that is done
+  // after one answer, with no answer pending, leaves nothing for close() to race with.
+  void reply(http::http_request& req, http::http_response resp,
+             std::function<void()> onDone = nullptr) {
+    resp.headers().add("Connection", "close");
+    auto done = [this, onDone = std::move(onDone)] {
+      if (onDone) onDone();
+      std::lock_guard lock(flightMu);
+      if (--inFlight == 0) flightCv.notify_all();
+    };
+    try {
+      req.reply(resp).then([done](pplx::task<void> t) {
+        try {
+          t.get();
+        } catch (...) {
+          // The client went away (mid-stream for a watch); nothing to do.
+        }
+        done();
+      });
+    } catch (...) {
+      done();
+    }
   }
 
   void stop() {
@@ -201,6 +219,11 @@ struct ApiServer::Impl {
     // Held requests and open streams first: the listener's close waits for every response.
     faults.shutdown();
     watches.stop();
+    {
+      // Answers released above finish writing; bounded, as a client may have stopped reading.
+      std::unique_lock lock(flightMu);
+      flightCv.wait_for(lock, std::chrono::seconds(10), [&] { return inFlight == 0; });
+    }
     if (listener) {
       try {
         listener->close().wait();
@@ -222,6 +245,9 @@ struct ApiServer::Impl {
   uint16_t port = 0;
   std::string url;
   std::atomic<bool> stopping{false};
+  std::mutex flightMu;
+  std::condition_variable flightCv;
+  int inFlight = 0;  // requests that arrived and whose answers are not yet written
 };
 
 ApiServer::ApiServer(ApiServerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {

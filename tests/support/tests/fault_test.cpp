@@ -66,7 +66,7 @@ TEST_F(FaultTest, LatencyHoldsArrivedRequestsUntilItPassesOrTheServerStops) {
     try {
       return client().get("/version").code;
     } catch (const std::exception&) {
-      return -1;  // an answer or a closed connection: either way, no longer held
+      return -1;  // the connection closed without an answer
     }
   });
   // Lowering the latency does not release a request that arrived under it...
@@ -76,8 +76,15 @@ TEST_F(FaultTest, LatencyHoldsArrivedRequestsUntilItPassesOrTheServerStops) {
   // ...stopping the server does.
   server().stop();
   ASSERT_EQ(held.wait_for(5s), std::future_status::ready);
-  held.get();
+  // The listener closes only once the released request was answered.
+  EXPECT_EQ(held.get(), 200);
   EXPECT_LT(std::chrono::steady_clock::now() - start, 10s);
+}
+
+TEST_F(FaultTest, EveryAnswerClosesItsConnection) {
+  // So that stopping never closes a connection the listener is about to read from again.
+  EXPECT_EQ(client().get("/version").header("connection"), "close");
+  EXPECT_EQ(client().get("/api/v1/namespaces/default/pods/missing").header("connection"), "close");
 }
 
 TEST_F(FaultTest, RequestsAreCountedPerVerbAndResource) {
