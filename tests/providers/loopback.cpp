@@ -73,6 +73,9 @@ struct LoopbackServer::Impl {
     // which UBSan reports.
     response.set_body(std::vector<unsigned char>(answer.body.begin(), answer.body.end()));
     response.headers().set_content_type(answer.contentType);
+    // One request per connection: otherwise the listener starts reading the next request right
+    // after answering, racing with close() in stop() (a cpprestsdk listener crash).
+    if (!response.headers().has("Connection")) response.headers().add("Connection", "close");
     request.reply(response).wait();
   }
 };
