@@ -319,8 +319,15 @@ struct RestClient::Impl {
         const bool timeout = e.error_code() == std::errc::timed_out;
         // Certificate problems do not heal by retrying; a timeout already took its full time.
         const bool handshake = what.find("handshake") != std::string::npos;
-        if (timeout || handshake || !idempotent || attempt >= options.maxRetries) {
-          throw TransportError(req.method + " " + req.path + ": " + what, timeout);
+        if (timeout) {
+          // cpprestsdk says only which read failed ("Failed to read HTTP status line").
+          const auto limit = streaming ? options.watchIdleTimeout : options.requestTimeout;
+          throw TransportError(req.method + " " + req.path + ": no answer within " +
+                                   std::to_string(limit.count()) + "ms (" + what + ")",
+                               true);
+        }
+        if (handshake || !idempotent || attempt >= options.maxRetries) {
+          throw TransportError(req.method + " " + req.path + ": " + what, false);
         }
         delay = delayFor(attempt, std::chrono::seconds(0));
       } catch (const pplx::task_canceled&) {

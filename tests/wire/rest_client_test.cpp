@@ -420,6 +420,8 @@ TEST(RestClientTest, RequestTimesOutWhenTheServerNeverAnswers) {
     FAIL() << "expected a timeout";
   } catch (const TransportError& e) {
     EXPECT_TRUE(e.isTimeout()) << e.what();
+    EXPECT_THAT(e.what(), ::testing::StartsWith("GET /api/v1/namespaces/ns/pods/p: no answer "
+                                                "within 500ms ("));
   }
   auto elapsed = std::chrono::steady_clock::now() - started;
   EXPECT_GE(elapsed, 400ms);
