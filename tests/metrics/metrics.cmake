@@ -1,5 +1,6 @@
 # Operator metrics, health endpoints and logs: unit tests of the registry, the exposition and
-# the metric feeds; wire tests that run the readiness-gate binary against the test API server.
+# the metric feeds; wire tests that run the readiness-gate binary against the test API server,
+# and of the operator's cluster cache.
 set(RG_METRICS_TEST_DIR ${CMAKE_SOURCE_DIR}/tests/metrics)
 
 add_executable(metrics_unit_tests
@@ -16,13 +17,14 @@ if(NOT TARGET rg_test_apiserver OR NOT TARGET rg_test_http_client OR NOT TARGET 
   return()
 endif()
 add_executable(metrics_wire_tests
+  ${RG_METRICS_TEST_DIR}/cluster_cache_test.cpp
   ${RG_METRICS_TEST_DIR}/endpoint_server_test.cpp
   ${RG_METRICS_TEST_DIR}/operator_endpoints_test.cpp
   ${RG_METRICS_TEST_DIR}/operator_run.cpp
   ${RG_METRICS_TEST_DIR}/rest_client_cancel_test.cpp)
 target_include_directories(metrics_wire_tests PRIVATE ${CMAKE_SOURCE_DIR})
 target_link_libraries(metrics_wire_tests PRIVATE
-  rg_operator rg_test_apiserver rg_test_http_client rg_test_loopback GTest::gtest_main)
+  rg_operator rg_test_apiserver rg_test_http_client rg_test_loopback GTest::gtest_main GTest::gmock)
 # The tests run the binary: build it first.
 add_dependencies(metrics_wire_tests readiness-gate)
 target_compile_definitions(metrics_wire_tests PRIVATE

@@ -1,0 +1,215 @@
+// The operator's cluster cache against the in-process API server: what a reconcile reads
+// (the target Deployment with its ReplicaSets and Pods, the namespace's Secret and ConfigMap
+// key names, never their values), which gates a change enqueues, and the namespaces it covers.
+#include "operator/cluster_cache.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "tests/informer/wire_support.hpp"
+#include "tests/metrics/operator_run.hpp"
+
+namespace rg {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+using ::testing::ElementsAre;
+using ::testing::UnorderedElementsAre;
+
+json meta(const std::string& ns, const std::string& name, json extra = json::object()) {
+  json m = {{"name", name}, {"namespace", ns}};
+  m.update(extra);
+  return m;
+}
+
+json ownedBy(const std::string& kind, const std::string& name) {
+  return {{"ownerReferences", json::array({{{"apiVersion", "apps/v1"},
+                                            {"kind", kind},
+                                            {"name", name},
+                                            {"uid", name + "-uid"},
+                                            {"controller", true}}})}};
+}
+
+json gate(const std::string& ns, const std::string& name, const std::string& target,
+          const std::string& requiredSecret) {
+  return {
+      {"apiVersion", "gates.readiness.dev/v1alpha1"},
+      {"kind", "ReadinessGate"},
+      {"metadata", meta(ns, name)},
+      {"spec",
+       {{"targetRef", {{"apiVersion", "apps/v1"}, {"kind", "Deployment"}, {"name", target}}},
+        {"checks", json::array({{{"name", "secrets"},
+                                 {"secrets",
+                                  {{"required", json::array({{{"name", requiredSecret}}})}}}}})}}}};
+}
+
+json deployment(const std::string& ns, const std::string& name) {
+  json container = {{"name", "app"},
+                    {"image", "app:1"},
+                    {"envFrom", json::array({{{"configMapRef", {{"name", "settings"}}}}})}};
+  return {{"apiVersion", "apps/v1"},
+          {"kind", "Deployment"},
+          {"metadata", meta(ns, name)},
+          {"spec",
+           {{"replicas", 1},
+            {"selector", {{"matchLabels", {{"app", name}}}}},
+            {"template",
+             {{"metadata", {{"labels", {{"app", name}}}}},
+              {"spec", {{"containers", json::array({container})}}}}}}}};
+}
+
+class ClusterCacheTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    testing::applyFile(server_, "crds/readinessgates.gates.readiness.dev.yaml");
+    for (const char* ns : {"team-a", "team-b"}) {
+      server_.create({{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}}});
+    }
+  }
+  void TearDown() override {
+    if (cache_) cache_->stop();
+    cache_.reset();
+    client_.reset();
+  }
+
+  ClusterCache& start(std::vector<std::string> namespaces) {
+    client_ = testing::clientFor(server_);
+    kube::InformerOptions options;
+    options.initialBackoff = 10ms;
+    cache_ = std::make_unique<ClusterCache>(
+        *client_, std::move(namespaces),
+        [this](const std::string& key) {
+          std::lock_guard lock(mu_);
+          enqueued_.push_back(key);
+        },
+        options);
+    cache_->start();
+    EXPECT_TRUE(cache_->waitForSync(5s));
+    return *cache_;
+  }
+  std::vector<std::string> enqueued() {
+    std::lock_guard lock(mu_);
+    return enqueued_;
+  }
+  void clearEnqueued() {
+    std::lock_guard lock(mu_);
+    enqueued_.clear();
+  }
+  // Waits until `key` is enqueued after the last clearEnqueued().
+  bool enqueuedSoon(const std::string& key) {
+    return testing::eventually([&] {
+      auto keys = enqueued();
+      return std::find(keys.begin(), keys.end(), key) != keys.end();
+    });
+  }
+
+  testing::ApiServer server_;
+  std::unique_ptr<kube::RestClient> client_;
+  std::unique_ptr<ClusterCache> cache_;
+  std::mutex mu_;
+  std::vector<std::string> enqueued_;
+};
+
+TEST_F(ClusterCacheTest, WorkloadHoldsTheTargetWhatItOwnsAndKeyNamesOnly) {
+  server_.create(gate("team-a", "web-gate", "web", "db-creds"));
+  server_.create(deployment("team-a", "web"));
+  server_.create({{"apiVersion", "apps/v1"},
+                  {"kind", "ReplicaSet"},
+                  {"metadata", meta("team-a", "web-1", ownedBy("Deployment", "web"))},
+                  {"spec", {{"replicas", 1}, {"selector", {{"matchLabels", {{"app", "web"}}}}}}}});
+  server_.create(
+      {{"apiVersion", "v1"},
+       {"kind", "Pod"},
+       {"metadata", meta("team-a", "web-1-x", ownedBy("ReplicaSet", "web-1"))},
+       {"spec", {{"containers", json::array({{{"name", "app"}, {"image", "app:1"}}})}}}});
+  server_.create({{"apiVersion", "apps/v1"},
+                  {"kind", "ReplicaSet"},
+                  {"metadata", meta("team-a", "other-1", ownedBy("Deployment", "other"))}});
+  server_.create({{"apiVersion", "v1"},
+                  {"kind", "Secret"},
+                  {"metadata", meta("team-a", "db-creds")},
+                  {"data", {{"password", "c2VjcmV0LXZhbHVlLXg="}}}});
+  server_.create({{"apiVersion", "v1"},
+                  {"kind", "ConfigMap"},
+                  {"metadata", meta("team-a", "settings")},
+                  {"data", {{"LOG_LEVEL", "plain-config-value"}}},
+                  {"binaryData", {{"blob", "YmluYXJ5LWNvbmZpZw=="}}}});
+  auto& cache = start({});
+
+  auto workload = cache.workload("team-a", "web");
+  ASSERT_TRUE(workload.has_value());
+  EXPECT_EQ(workload->deployment["metadata"]["name"], "web");
+  ASSERT_EQ(workload->replicaSets.size(), 1u);
+  EXPECT_EQ(workload->replicaSets[0]["metadata"]["name"], "web-1");
+  ASSERT_EQ(workload->pods.size(), 1u);
+  EXPECT_EQ(workload->pods[0]["metadata"]["name"], "web-1-x");
+  ASSERT_NE(workload->secrets.find("db-creds"), nullptr);
+  EXPECT_THAT(workload->secrets.find("db-creds")->keys, ElementsAre("password"));
+  ASSERT_NE(workload->configMaps.find("settings"), nullptr);
+  EXPECT_THAT(workload->configMaps.find("settings")->keys,
+              UnorderedElementsAre("LOG_LEVEL", "blob"));
+  EXPECT_FALSE(cache.workload("team-a", "missing").has_value());
+  EXPECT_EQ(cache.podsOf("team-a", "web").size(), 1u);
+}
+
+TEST_F(ClusterCacheTest, ChangesEnqueueTheGatesTheyConcern) {
+  server_.create(gate("team-a", "web-gate", "web", "db-creds"));
+  server_.create(gate("team-a", "api-gate", "api", "api-token"));
+  server_.create(deployment("team-a", "web"));
+  server_.create(deployment("team-a", "api"));
+  start({});
+  EXPECT_THAT(cache_->gatesForDeployment("team-a", "web"), ElementsAre("team-a/web-gate"));
+  EXPECT_THAT(cache_->gatesForSecret("team-a", "api-token"), ElementsAre("team-a/api-gate"));
+  EXPECT_THAT(cache_->gatesForConfigMap("team-a", "settings"),
+              UnorderedElementsAre("team-a/web-gate", "team-a/api-gate"));
+
+  clearEnqueued();
+  server_.create({{"apiVersion", "v1"},
+                  {"kind", "Secret"},
+                  {"metadata", meta("team-a", "db-creds")},
+                  {"data", {{"password", "eA=="}}}});
+  ASSERT_TRUE(enqueuedSoon("team-a/web-gate"));
+  EXPECT_THAT(enqueued(), ::testing::Each("team-a/web-gate"));
+
+  clearEnqueued();
+  server_.mutate("apps/v1", "Deployment", "team-a", "api",
+                 [](json& d) { d["spec"]["replicas"] = 3; });
+  ASSERT_TRUE(enqueuedSoon("team-a/api-gate"));
+  EXPECT_THAT(enqueued(), ::testing::Each("team-a/api-gate"));
+
+  // A gate's own status write does not enqueue it again; a spec change does. Events of one
+  // informer arrive in order, so once api-gate's change is seen, web-gate's was filtered.
+  clearEnqueued();
+  server_.mutate("gates.readiness.dev/v1alpha1", "ReadinessGate", "team-a", "web-gate",
+                 [](json& g) {
+                   g["status"] = {{"phase", "Passing"}};
+                 });
+  server_.mutate("gates.readiness.dev/v1alpha1", "ReadinessGate", "team-a", "api-gate",
+                 [](json& g) { g["spec"]["interval"] = "1m"; });
+  ASSERT_TRUE(enqueuedSoon("team-a/api-gate"));
+  EXPECT_THAT(enqueued(), ::testing::Each("team-a/api-gate"));
+}
+
+TEST_F(ClusterCacheTest, NamespacesLimitWhatIsCached) {
+  server_.create(gate("team-a", "web-gate", "web", "db-creds"));
+  server_.create(gate("team-b", "web-gate", "web", "db-creds"));
+  server_.create(deployment("team-a", "web"));
+  server_.create(deployment("team-b", "web"));
+  auto& cache = start({"team-a"});
+  ASSERT_EQ(cache.gates().size(), 1u);
+  EXPECT_EQ(kube::objectKey(*cache.gates()[0]), "team-a/web-gate");
+  EXPECT_EQ(cache.gate("team-b/web-gate"), nullptr);
+  EXPECT_TRUE(cache.workload("team-a", "web").has_value());
+  EXPECT_FALSE(cache.workload("team-b", "web").has_value());
+}
+
+}  // namespace
+}  // namespace rg
