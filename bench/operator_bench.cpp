@@ -100,6 +100,9 @@ struct Cluster {
       : server([&] {
           testing::ApiServerOptions options;
           options.watchHistory = watchHistory;
+          // As a real API server: the operator's client reuses its connections. The operator
+          // stops before the server does.
+          options.keepAlive = true;
           return options;
         }()) {
     dir = fs::temp_directory_path() /

@@ -8,6 +8,7 @@ add_library(rg_operator STATIC
   operator/cluster_cache.cpp
   operator/endpoint_server.cpp
   operator/logging.cpp
+  operator/malloc_arenas.cpp
   operator/manager.cpp
   operator/metrics/metric_registry.cpp
   operator/metrics/operator_metrics.cpp

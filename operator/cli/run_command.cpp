@@ -5,6 +5,7 @@
 #include "operator/kube/duration.hpp"
 #include "operator/kube/kube_config.hpp"
 #include "operator/logging.hpp"
+#include "operator/malloc_arenas.hpp"
 
 namespace rg::cli {
 
@@ -112,6 +113,7 @@ int runRunCommand(const std::vector<std::string>& args, std::ostream& out, std::
     out << kRunUsage;
     return 0;
   }
+  limitMallocArenas();  // before any thread starts
   try {
     logging::configure(logLevel, logFormat);
   } catch (const std::invalid_argument& e) {

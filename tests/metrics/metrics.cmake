@@ -1,9 +1,10 @@
-# Operator metrics, health endpoints and logs: unit tests of the registry, the exposition and
-# the metric feeds; wire tests that run the readiness-gate binary against the test API server,
-# and of the operator's cluster cache.
+# Operator metrics, health endpoints, logs and process settings: unit tests of the registry,
+# the exposition, the metric feeds and the malloc arena limit; wire tests that run the
+# readiness-gate binary against the test API server, and of the operator's cluster cache.
 set(RG_METRICS_TEST_DIR ${CMAKE_SOURCE_DIR}/tests/metrics)
 
 add_executable(metrics_unit_tests
+  ${RG_METRICS_TEST_DIR}/malloc_arenas_test.cpp
   ${RG_METRICS_TEST_DIR}/metric_registry_test.cpp
   ${RG_METRICS_TEST_DIR}/operator_metrics_test.cpp
   ${RG_METRICS_TEST_DIR}/process_metrics_test.cpp

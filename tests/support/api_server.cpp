@@ -183,18 +183,20 @@ struct ApiServer::Impl {
     auto buf = std::make_shared<Buffer>();
     auto sink = std::make_shared<BufferSink>(buf);
     resp.set_body(buf->create_istream(), out.contentType);
-    reply(req, resp, [sink] { sink->markGone(); });
+    reply(
+        req, resp, [sink] { sink->markGone(); }, /*close=*/true);
     out.stream(sink);
   }
 
-  // Answers a request serve() counted. Every answer closes its connection, and stop() waits
-  // until no answer is pending before it closes the listener. The cpprestsdk listener's
+  // Answers a request serve() counted. Every answer closes its connection (unless keepAlive;
+  // a watch's always does), and stop() waits until no answer is pending before it closes the
+  // listener. The cpprestsdk listener's
   // close() shuts sockets from the calling thread while its own threads may be starting the
   // next read or write on them (a crash in epoll_reactor::start_op); a connection that is done
   // after one answer, with no answer pending, leaves nothing for close() to race with.
   void reply(http::http_request& req, http::http_response resp,
-             std::function<void()> onDone = nullptr) {
-    resp.headers().add("Connection", "close");
+             std::function<void()> onDone = nullptr, bool close = false) {
+    if (close || !options.keepAlive || stopping.load()) resp.headers().add("Connection", "close");
     auto done = [this, onDone = std::move(onDone)] {
       if (onDone) onDone();
       std::lock_guard lock(flightMu);

@@ -31,6 +31,10 @@ struct ApiServerOptions {
   std::chrono::milliseconds bookmarkInterval{1000};
   std::chrono::seconds defaultWatchTimeout{1800};  // when the client sends no timeoutSeconds
   uint16_t port = 0;                               // 0: a free loopback port
+  // Keep connections open between requests, as a real API server does. Off by default: the
+  // cpprestsdk listener's close() may crash on a kept-alive connection that is about to read
+  // its next request. Safe when every client is gone before stop() (the benchmark).
+  bool keepAlive = false;
 };
 
 class ApiServer {

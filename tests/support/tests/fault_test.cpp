@@ -87,6 +87,17 @@ TEST_F(FaultTest, EveryAnswerClosesItsConnection) {
   EXPECT_EQ(client().get("/api/v1/namespaces/default/pods/missing").header("connection"), "close");
 }
 
+TEST(ApiServerKeepAlive, KeepsConnectionsOpenUntilStopping) {
+  ApiServerOptions options;
+  options.keepAlive = true;
+  ApiServer server(options);
+  {
+    HttpClient client(server.url());
+    EXPECT_EQ(client.get("/version").header("connection"), "");
+  }
+  server.stop();
+}
+
 TEST_F(FaultTest, RequestsAreCountedPerVerbAndResource) {
   client().post(kDeployments, makeDeployment("web"));
   client().get(std::string(kDeployments) + "/web");
