@@ -1,7 +1,7 @@
 #pragma once
 // The operator's heap: glibc gives each new thread its own malloc arena (up to 8 per core),
 // and every arena keeps the memory its threads freed. With the HTTP client's thread pool, the
-// informers and the workers, that is a fifth of the resident size at 10 000 gates for no
+// informers and the workers, that is about a sixth of the resident size at 10 000 gates for no
 // measurable gain in speed (bench/README.md).
 
 namespace rg {

@@ -190,10 +190,10 @@ struct ApiServer::Impl {
 
   // Answers a request serve() counted. Every answer closes its connection (unless keepAlive;
   // a watch's always does), and stop() waits until no answer is pending before it closes the
-  // listener. The cpprestsdk listener's
-  // close() shuts sockets from the calling thread while its own threads may be starting the
-  // next read or write on them (a crash in epoll_reactor::start_op); a connection that is done
-  // after one answer, with no answer pending, leaves nothing for close() to race with.
+  // listener. The cpprestsdk listener's close() shuts sockets from the calling thread while its
+  // own threads may be starting the next read or write on them (a crash in
+  // epoll_reactor::start_op); a connection that is done after one answer, with no answer
+  // pending, leaves nothing for close() to race with.
   void reply(http::http_request& req, http::http_response resp,
              std::function<void()> onDone = nullptr, bool close = false) {
     if (close || !options.keepAlive || stopping.load()) resp.headers().add("Connection", "close");
