@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -221,7 +222,12 @@ TEST(ControlPlaneTest, EverythingIsStoppedAndRemovedAfterwards) {
     server = cp.server();
     ASSERT_TRUE(std::filesystem::exists(dir + "/kube-apiserver-1.log"));
   }
-  EXPECT_FALSE(std::filesystem::exists(dir));
+  if (std::getenv("RG_E2E_KEEP")) {
+    EXPECT_TRUE(std::filesystem::exists(dir + "/kube-apiserver-1.log"));  // kept, as asked
+    std::filesystem::remove_all(dir);
+  } else {
+    EXPECT_FALSE(std::filesystem::exists(dir));
+  }
   rg::kube::ClientConfig config;
   config.server = server;
   config.insecureSkipTlsVerify = true;
