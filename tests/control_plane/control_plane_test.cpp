@@ -14,6 +14,7 @@
 #include "tests/control_plane/control_plane.hpp"
 #include "tests/control_plane/stand_in_kubelet.hpp"
 #include "tests/e2e/support/poll.hpp"
+#include "tests/providers/loopback.hpp"
 #include "tests/support/yaml_json.hpp"
 
 namespace rg::controlplane {
@@ -211,6 +212,27 @@ TEST(ControlPlaneTest, StandInKubeletRunsPodsAndReadyFollowsReadinessGates) {
   EXPECT_TRUE(adminPatches[0].is_array());
   EXPECT_EQ(adminPatches[1].value("/spec/replicas"_json_pointer, -1), 0);
   EXPECT_GE(kubeletStatusWrites, 2u);
+}
+
+TEST(ControlPlaneTest, PortTakenBeforeTheBindIsRetriedOnOthers) {
+  // What happens when another test takes a chosen port first: etcd's client port is busy.
+  rg::providers::testing::LoopbackServer squatter([](const rg::providers::testing::SeenRequest&) {
+    return rg::providers::testing::Reply{503, "taken"};
+  });
+  int calls = 0;
+  ControlPlaneOptions options;
+  options.installOperatorIdentity = false;
+  options.pickPort = [&] {
+    return ++calls == 1 ? squatter.port() : rg::providers::testing::freeLoopbackPort();
+  };
+  ControlPlane cp(options);
+  EXPECT_NE(cp.etcdUrl(), "http://127.0.0.1:" + std::to_string(squatter.port()));
+  EXPECT_GE(calls, 8);  // two rounds of four ports
+  std::ifstream firstEtcdLog(cp.dir() + "/etcd-1.log");
+  std::stringstream log;
+  log << firstEtcdLog.rdbuf();
+  EXPECT_THAT(log.str(), ::testing::HasSubstr("address already in use"));
+  EXPECT_NO_THROW(cp.list("v1", "Namespace", ""));
 }
 
 TEST(ControlPlaneTest, EverythingIsStoppedAndRemovedAfterwards) {
