@@ -184,8 +184,11 @@ TEST_P(ShippedExample, ExpressesTheChecklistsRuntimeItems) {
   EXPECT_GE(kinds.count("prometheus"), 3u);
   for (const char* kind : {"probes", "resources", "secrets", "env", "security", "rollout"})
     EXPECT_GE(kinds.count(kind), 1u) << "no " << kind << " check";
-  for (const auto& check : report.gates[0].checks)
-    if (check.kind == "rollout") EXPECT_EQ(check.severity, Severity::Critical) << check.name;
+  for (const auto& check : report.gates[0].checks) {
+    if (check.kind == "rollout") {
+      EXPECT_EQ(check.severity, Severity::Critical) << check.name;
+    }
+  }
 }
 
 // The gate's checks as written in gate.yaml (the report does not carry queries).
@@ -198,8 +201,7 @@ nlohmann::json gateChecks(const std::string& slug) {
 
 // The template's labels and annotations of the example's Deployment.
 nlohmann::json podTemplateMetadata(const std::string& slug) {
-  for (const auto& doc :
-       parseDocuments(readFile(kExamplesDir + "/" + slug + "/deployment.yaml")))
+  for (const auto& doc : parseDocuments(readFile(kExamplesDir + "/" + slug + "/deployment.yaml")))
     if (doc.object && doc.object->value("kind", "") == "Deployment")
       return doc.object->at("spec").at("template").at("metadata");
   return nlohmann::json::object();
@@ -237,8 +239,9 @@ TEST_P(ShippedExample, QueriesUseTheStockScrapeLabelsAndCriticalOnesTheNewRevisi
                 query.find("pod=~\"{{name}}-") != std::string::npos)
         << name << ": " << query;
     // The only job label a stock scrape gives annotated pods.
+    const std::string stockJob = "job=\"kubernetes-pods\"";
     for (size_t at = query.find("job="); at != std::string::npos; at = query.find("job=", at + 1))
-      EXPECT_EQ(query.compare(at, 22, "job=\"kubernetes-pods\""), 0) << name << ": " << query;
+      EXPECT_EQ(query.compare(at, stockJob.size(), stockJob), 0) << name << ": " << query;
     if (check.value("severity", "Critical") != "Critical") continue;
     ++critical;
     EXPECT_NE(query.find(revisionPods), std::string::npos) << name << ": " << query;
