@@ -26,3 +26,5 @@ target_compile_definitions(e2e_tests PRIVATE
   RG_KUBECTL_BINARY="${CMAKE_SOURCE_DIR}/.tools/bin/kubectl"
   RG_PROMETHEUS_BINARY="/usr/bin/prometheus")
 gtest_discover_tests(e2e_tests DISCOVERY_TIMEOUT 60 PROPERTIES LABELS e2e TIMEOUT 180)
+# example_triggers_test.cpp parses the example gates and evaluates their checks with the engine.
+target_link_libraries(e2e_tests PRIVATE rg_providers)

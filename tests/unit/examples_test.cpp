@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "reconcilers/offline/offline_check.hpp"
+#include "reconcilers/offline/yaml_documents.hpp"
 
 namespace rg::offline {
 namespace {
@@ -23,8 +24,8 @@ using ::testing::IsEmpty;
 const std::string kExamplesDir = std::string(RG_SOURCE_DIR) + "/manifests/examples";
 const std::string kBrokenDir = std::string(RG_SOURCE_DIR) + "/tests/testdata/broken-examples";
 
-// One example per checklist: the folder, the gate, and the Deployment it targets
-// all share the slug.
+// One example per Deployment of a checklist: the folder, the gate, and the
+// Deployment it targets all share the slug.
 struct Example {
   std::string slug;
   std::string namespace_;
@@ -34,9 +35,11 @@ const std::vector<Example>& examples() {
   static const std::vector<Example> kExamples = {
       {"automation-workflows", "automation"},       // checklist 000
       {"sales-pipeline", "sales"},                  // checklist 001
-      {"voice-agent-api", "voice"},                 // checklist 002
+      {"voice-agent-api", "voice"},                 // checklist 002, the API
+      {"voice-agent-workers", "voice"},             // checklist 002, the BullMQ workers
       {"queue-worker", "queue"},                    // checklist 003
-      {"voice-appointment-agent", "appointments"},  // checklist 004
+      {"voice-appointment-agent", "appointments"},  // checklist 004, the server
+      {"appointment-scheduler", "appointments"},    // checklist 004, the scheduler worker
   };
   return kExamples;
 }
@@ -71,12 +74,22 @@ const std::vector<BrokenExample>& brokenExamples() {
         {"production-mode", {"DEBUG", "true"}},
         {"service-credentials", {"OPENAI_API_KEY", "inline"}},
         {"probes", {"liveness"}}}},
+      {"voice-agent-workers",
+       {{"worker-env", {"NODE_ENV", "development"}},
+        {"worker-credentials", {"REDIS_TOKEN", "inline"}},
+        {"secrets", {"voice-workers-ai", "ANTHROPIC_API_KEY"}}}},
+      {"appointment-scheduler",
+       {{"test-number-removed", {"YOUR_TEST_NUMBER"}},
+        {"scheduler-env", {"DEBUG", "true"}},
+        {"probes", {"readiness"}}}},
   };
   return kBroken;
 }
 
-bool isRuntime(const CheckReport& check) {
-  return check.kind == "http" || check.kind == "prometheus";
+// Checks that need the cluster: runtime checks, and `rollout`, which reads the live
+// Deployment's status and its current ReplicaSet's pods (a manifest has neither).
+bool needsCluster(const CheckReport& check) {
+  return check.kind == "http" || check.kind == "prometheus" || check.kind == "rollout";
 }
 
 std::string lower(std::string text) {
@@ -143,19 +156,20 @@ TEST_P(ShippedExample, PassesTheOfflineCheck) {
 }
 
 // An example shows a correct workload: every static check (Warnings too) passes
-// outright, and the runtime checks are left for the cluster.
-TEST_P(ShippedExample, EveryStaticCheckPassesAndRuntimeChecksAreSkipped) {
+// outright, and the checks that need the cluster are left for it.
+TEST_P(ShippedExample, EveryStaticCheckPassesAndClusterChecksAreSkipped) {
   Report report = checkPaths({kExamplesDir + "/" + GetParam().slug});
   ASSERT_EQ(report.gates.size(), 1u) << describe(report);
   ASSERT_FALSE(report.gates[0].checks.empty()) << describe(report);
   for (const auto& check : report.gates[0].checks) {
-    auto expected = isRuntime(check) ? CheckOutcome::Skipped : CheckOutcome::Passed;
+    auto expected = needsCluster(check) ? CheckOutcome::Skipped : CheckOutcome::Passed;
     EXPECT_EQ(check.result.outcome, expected) << check.name << ": " << check.result.message;
   }
 }
 
 // Each checklist asks for a health endpoint and monitoring: the gate has an http
-// check named "health" and Prometheus checks, and the static checks every
+// check named "health" and Prometheus checks, a Critical rollout check (a crash
+// looping revision is the first thing to catch), and the static checks every
 // checklist implies.
 TEST_P(ShippedExample, ExpressesTheChecklistsRuntimeItems) {
   Report report = checkPaths({kExamplesDir + "/" + GetParam().slug});
@@ -168,8 +182,72 @@ TEST_P(ShippedExample, ExpressesTheChecklistsRuntimeItems) {
   }
   EXPECT_EQ(kindByName["health"], "http");
   EXPECT_GE(kinds.count("prometheus"), 3u);
-  for (const char* kind : {"probes", "resources", "secrets", "env", "security"})
+  for (const char* kind : {"probes", "resources", "secrets", "env", "security", "rollout"})
     EXPECT_GE(kinds.count(kind), 1u) << "no " << kind << " check";
+  for (const auto& check : report.gates[0].checks) {
+    if (check.kind == "rollout") {
+      EXPECT_EQ(check.severity, Severity::Critical) << check.name;
+    }
+  }
+}
+
+// The gate's checks as written in gate.yaml (the report does not carry queries).
+nlohmann::json gateChecks(const std::string& slug) {
+  for (const auto& doc : parseDocuments(readFile(kExamplesDir + "/" + slug + "/gate.yaml")))
+    if (doc.object && doc.object->value("kind", "") == "ReadinessGate")
+      return doc.object->at("spec").at("checks");
+  return nlohmann::json::array();
+}
+
+// The template's labels and annotations of the example's Deployment.
+nlohmann::json podTemplateMetadata(const std::string& slug) {
+  for (const auto& doc : parseDocuments(readFile(kExamplesDir + "/" + slug + "/deployment.yaml")))
+    if (doc.object && doc.object->value("kind", "") == "Deployment")
+      return doc.object->at("spec").at("template").at("metadata");
+  return nlohmann::json::object();
+}
+
+// Pods are scraped by annotation (the stock kubernetes-pods job): the template says
+// where, and carries the app label every query selects on.
+TEST_P(ShippedExample, PodsAreScrapedByAnnotationWithTheAppLabel) {
+  const std::string& slug = GetParam().slug;
+  nlohmann::json metadata = podTemplateMetadata(slug);
+  ASSERT_TRUE(metadata.contains("labels")) << slug;
+  EXPECT_EQ(metadata["labels"].value("app", ""), slug);
+  ASSERT_TRUE(metadata.contains("annotations")) << slug;
+  const auto& annotations = metadata["annotations"];
+  EXPECT_EQ(annotations.value("prometheus.io/scrape", ""), "true");
+  EXPECT_FALSE(annotations.value("prometheus.io/port", "").empty());
+  EXPECT_EQ(annotations.value("prometheus.io/path", ""), "/metrics");
+}
+
+// Every query selects on the labels the stock kubernetes-pods scrape job produces:
+// the namespace as a variable and the pod's app label (or, for cAdvisor and
+// kube-state-metrics series, the Deployment's pods by name), never a job of its own.
+// Critical ones are rollout triggers and read only the new revision's pods.
+TEST_P(ShippedExample, QueriesUseTheStockScrapeLabelsAndCriticalOnesTheNewRevision) {
+  const std::string& slug = GetParam().slug;
+  const std::string app = "app=\"" + slug + "\"";
+  const std::string revisionPods = "pod=~\"{{name}}-{{podTemplateHash}}-.*\"";
+  size_t critical = 0;
+  for (const auto& check : gateChecks(slug)) {
+    if (!check.contains("prometheus")) continue;
+    const std::string name = check.value("name", "");
+    const std::string query = check["prometheus"].value("query", "");
+    EXPECT_NE(query.find("namespace=\"{{namespace}}\""), std::string::npos) << name;
+    EXPECT_TRUE(query.find(app) != std::string::npos ||
+                query.find("pod=~\"{{name}}-") != std::string::npos)
+        << name << ": " << query;
+    // The only job label a stock scrape gives annotated pods.
+    const std::string stockJob = "job=\"kubernetes-pods\"";
+    for (size_t at = query.find("job="); at != std::string::npos; at = query.find("job=", at + 1))
+      EXPECT_EQ(query.compare(at, stockJob.size(), stockJob), 0) << name << ": " << query;
+    if (check.value("severity", "Critical") != "Critical") continue;
+    ++critical;
+    EXPECT_NE(query.find(revisionPods), std::string::npos) << name << ": " << query;
+    EXPECT_NE(query.find(app), std::string::npos) << name << ": " << query;
+  }
+  EXPECT_GE(critical, 1u) << slug << " has no Critical prometheus trigger";
 }
 
 INSTANTIATE_TEST_SUITE_P(Examples, ShippedExample, ::testing::ValuesIn(examples()),

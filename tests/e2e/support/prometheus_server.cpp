@@ -19,17 +19,36 @@ namespace rg::e2e {
 
 using namespace std::chrono_literals;
 
+namespace {
+
+std::string staticTargets(const std::vector<int>& targetPorts) {
+  std::string yaml = "- job_name: app\n  static_configs:\n  - targets: [";
+  for (size_t i = 0; i < targetPorts.size(); ++i)
+    yaml += (i ? ", " : "") + std::string("'127.0.0.1:") + std::to_string(targetPorts[i]) + "'";
+  return yaml + "]\n";
+}
+
+}  // namespace
+
 PrometheusServer::PrometheusServer(const std::string& binary, const std::string& dir,
                                    const std::vector<int>& targetPorts)
     : binary_(binary), dir_(dir) {
+  start(staticTargets(targetPorts));
+}
+
+PrometheusServer::PrometheusServer(const std::string& binary, const std::string& dir,
+                                   const ScrapeConfigs& scrapeConfigs)
+    : binary_(binary), dir_(dir) {
+  start(scrapeConfigs.yaml);
+}
+
+void PrometheusServer::start(const std::string& scrapeConfigsYaml) {
   std::filesystem::create_directories(dir_);
   {
     std::ofstream config(dir_ + "/prometheus.yml");
     config << "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\n"
-           << "scrape_configs:\n- job_name: app\n  static_configs:\n  - targets: [";
-    for (size_t i = 0; i < targetPorts.size(); ++i)
-      config << (i ? ", " : "") << "'127.0.0.1:" << targetPorts[i] << "'";
-    config << "]\n";
+           << "scrape_configs:\n"
+           << scrapeConfigsYaml;
   }
   std::string lastLog;
   // The free port may be taken before Prometheus binds it: a few attempts.

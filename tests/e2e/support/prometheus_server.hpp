@@ -11,12 +11,21 @@
 
 namespace rg::e2e {
 
+// A configuration's `scrape_configs:` list (YAML, items at column 0), for tests that need their
+// own discovery or relabelling.
+struct ScrapeConfigs {
+  std::string yaml;
+};
+
 class PrometheusServer {
  public:
   // Starts Prometheus scraping 127.0.0.1:<port>/metrics of each target (job "app") and waits
   // until /-/ready answers; throws std::runtime_error with the end of its log otherwise.
   PrometheusServer(const std::string& binary, const std::string& dir,
                    const std::vector<int>& targetPorts);
+  // The same with the given scrape configurations (global settings as above: every second).
+  PrometheusServer(const std::string& binary, const std::string& dir,
+                   const ScrapeConfigs& scrapeConfigs);
   ~PrometheusServer();
 
   std::string address() const;  // http://127.0.0.1:PORT
@@ -36,6 +45,8 @@ class PrometheusServer {
   std::string logTail() const;
 
  private:
+  // Writes prometheus.yml and starts the process on a free port.
+  void start(const std::string& scrapeConfigsYaml);
   // Starts the process on port_; false (log in `lastLog`) when it does not become ready.
   bool launch(std::string& lastLog);
 
