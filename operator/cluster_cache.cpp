@@ -182,6 +182,7 @@ std::optional<Workload> ClusterCache::workload(const std::string& ns,
   auto object = this->deployment(ns, deployment);
   if (!object) return std::nullopt;
   Workload out;
+  out.now = std::chrono::system_clock::now();
   out.deployment = *object;
   for (const auto& rs : replicaSets_.byIndex(kOwnerIndex, ns + "/" + deployment))
     out.replicaSets.push_back(*rs);

@@ -183,6 +183,19 @@ PrometheusCheck parsePrometheus(SpecReader& r, const json& body, const FieldPath
   return out;
 }
 
+RolloutCheck parseRollout(SpecReader& r, const json& body, const FieldPath& path) {
+  RolloutCheck out;
+  if (auto restarts = r.integer(body, path, "maxRestarts")) {
+    if (*restarts < 0) r.error(path.child("maxRestarts"), "must not be negative");
+    out.maxRestarts = *restarts;
+  }
+  if (auto timeout = r.duration(body, path, "readyTimeout")) {
+    requirePositive(r, *timeout, path.child("readyTimeout"));
+    out.readyTimeout = *timeout;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::optional<CheckBody> parseCheckBody(SpecReader& reader, const std::string& key,
@@ -197,6 +210,7 @@ std::optional<CheckBody> parseCheckBody(SpecReader& reader, const std::string& k
   if (key == "security") out = parseSecurity(reader, body, path);
   if (key == "http") out = parseHttp(reader, body, path);
   if (key == "prometheus") out = parsePrometheus(reader, body, path);
+  if (key == "rollout") out = parseRollout(reader, body, path);
   if (reader.errorCount() != before) return std::nullopt;
   return out;
 }

@@ -1,5 +1,5 @@
 #pragma once
-// Parsing of the eight check bodies of spec.checks[].
+// Parsing of the check bodies of spec.checks[].
 #include <nlohmann/json.hpp>
 #include <optional>
 
@@ -9,8 +9,9 @@
 namespace rg {
 
 // The body keys, in the order of the CheckBody variant.
-inline constexpr const char* kCheckBodyKeys[] = {"probes",   "resources", "secrets", "env",
-                                                 "replicas", "security",  "http",    "prometheus"};
+inline constexpr const char* kCheckBodyKeys[] = {"probes", "resources",  "secrets",
+                                                 "env",    "replicas",   "security",
+                                                 "http",   "prometheus", "rollout"};
 
 // Parses the body named `key` found at `path`. Returns nullopt (with errors recorded)
 // when it is invalid.

@@ -7,8 +7,9 @@
 namespace rg {
 
 const char* checkKindName(const CheckBody& body) {
-  static constexpr const char* kNames[] = {"probes",   "resources", "secrets", "env",
-                                           "replicas", "security",  "http",    "prometheus"};
+  static constexpr const char* kNames[] = {"probes", "resources",  "secrets",
+                                           "env",    "replicas",   "security",
+                                           "http",   "prometheus", "rollout"};
   static_assert(std::size(kNames) == std::variant_size_v<CheckBody>);
   return kNames[body.index()];
 }

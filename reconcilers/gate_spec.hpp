@@ -85,6 +85,13 @@ struct PrometheusCheck {
   kube::Duration timeout{std::chrono::seconds(5)};
 };
 
+// Health of the target's current revision: its ReplicaSet's pods and the Deployment's progress.
+struct RolloutCheck {
+  int64_t maxRestarts = 3;
+  // Unset: the Deployment's spec.progressDeadlineSeconds (600 s when unset there too).
+  std::optional<kube::Duration> readyTimeout;
+};
+
 struct Threshold {
   std::optional<double> min;
   std::optional<double> max;
@@ -92,7 +99,7 @@ struct Threshold {
 };
 
 using CheckBody = std::variant<ProbesCheck, ResourcesCheck, SecretsCheck, EnvCheck, ReplicasCheck,
-                               SecurityCheck, HttpCheck, PrometheusCheck>;
+                               SecurityCheck, HttpCheck, PrometheusCheck, RolloutCheck>;
 
 // The body's key in the spec ("probes", "resources", ...).
 const char* checkKindName(const CheckBody& body);

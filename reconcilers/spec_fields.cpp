@@ -65,6 +65,9 @@ const std::vector<std::string>& specFieldPaths() {
         "threshold.min",
         "threshold.max",
         "threshold.maxIncreasePercent",
+        "rollout",
+        "rollout.maxRestarts",
+        "rollout.readyTimeout",
     };
     for (const auto& field : checkFields) paths.push_back("spec.checks[]." + field);
     return paths;

@@ -76,7 +76,7 @@ std::optional<CheckSpec> parseCheck(SpecReader& r, const json& item, const Field
   if (bodies.empty()) {
     r.error(path,
             "needs one check body: probes, resources, secrets, env, replicas, security, "
-            "http or prometheus");
+            "http, prometheus or rollout");
   } else if (bodies.size() > 1) {
     r.error(path, "has " + std::to_string(bodies.size()) + " check bodies (" + bodies[0] + ", " +
                       bodies[1] + "); a check has exactly one");

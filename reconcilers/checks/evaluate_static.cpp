@@ -31,6 +31,7 @@ CheckResult evaluateStatic(const CheckSpec& check, const Workload& workload) {
             [&](const SecurityCheck& body) { return checkSecurity(body, workload); },
             [](const HttpCheck&) { return skippedRuntime(); },
             [](const PrometheusCheck&) { return skippedRuntime(); },
+            [&](const RolloutCheck& body) { return checkRollout(body, workload); },
         },
         check.body);
   } catch (const std::exception& error) {

@@ -8,9 +8,13 @@ CheckResult checkReplicas(const ReplicasCheck& spec, const Workload& workload) {
   const nlohmann::json* deploymentSpec = objectAt(deployment, "spec");
   // Kubernetes defaults spec.replicas to 1.
   const int64_t replicas = deploymentSpec ? intAt(*deploymentSpec, "replicas").value_or(1) : 1;
-  // A manifest has no status; a live Deployment always has one (possibly empty).
+  // A manifest has no status; a live Deployment always has one (possibly empty, before the
+  // controller's first sync: nothing is available then).
   const nlohmann::json* status = objectAt(deployment, "status");
   const int64_t available = status ? intAt(*status, "availableReplicas").value_or(0) : 0;
+  const int64_t updated = status ? intAt(*status, "updatedReplicas").value_or(0) : 0;
+  // Pods of every revision; above `updated` while old pods remain.
+  const int64_t existing = status ? intAt(*status, "replicas").value_or(0) : 0;
 
   std::vector<std::string> failures;
   std::vector<std::string> notes;
@@ -23,8 +27,13 @@ CheckResult checkReplicas(const ReplicasCheck& spec, const Workload& workload) {
       notes.push_back(replicasText + ", at least " + std::to_string(*spec.min));
   }
 
-  const auto availableText =
-      std::to_string(available) + "/" + std::to_string(replicas) + " available";
+  // availableReplicas counts old pods too: during a rollout, say how far the new revision got.
+  const std::string availableText =
+      std::to_string(available) + " of " + replicasText + " available";
+  std::string rolloutText;
+  if (status && replicas > 0 && (updated < replicas || existing > updated))
+    rolloutText = "; rollout in progress: " + std::to_string(updated) + " of " +
+                  std::to_string(replicas) + " updated";
   if (spec.minAvailablePercent) {
     const auto percentText = std::to_string(*spec.minAvailablePercent) + "%";
     if (!status) {
@@ -37,19 +46,21 @@ CheckResult checkReplicas(const ReplicasCheck& spec, const Workload& workload) {
       const __int128 rhs = static_cast<__int128>(*spec.minAvailablePercent) * replicas;
       if (lhs < rhs)
         failures.push_back(availableText + " (" +
-                           std::to_string(static_cast<int64_t>(lhs / replicas)) +
-                           "%), expected at least " + percentText);
+                           std::to_string(static_cast<int64_t>(lhs / replicas)) + "%), at least " +
+                           percentText + " required" + rolloutText);
       else
-        notes.push_back(availableText + ", at least " + percentText);
+        notes.push_back(availableText + ", at least " + percentText + " required" + rolloutText);
     }
   }
 
-  const auto value = status ? availableText : replicasText;
+  const auto value = status
+                         ? std::to_string(available) + "/" + std::to_string(replicas) + " available"
+                         : replicasText;
   if (!failures.empty()) {
     failures.insert(failures.end(), notes.begin(), notes.end());
     return CheckResult::failed(join(failures), value);
   }
-  if (notes.empty()) notes.push_back(status ? availableText : replicasText);
+  if (notes.empty()) notes.push_back(status ? availableText + rolloutText : replicasText);
   return CheckResult::passed(join(notes), value);
 }
 

@@ -12,6 +12,9 @@ CheckResult checkSecrets(const SecretsCheck& spec, const Workload& workload);
 CheckResult checkEnv(const EnvCheck& spec, const Workload& workload);
 CheckResult checkReplicas(const ReplicasCheck& spec, const Workload& workload);
 CheckResult checkSecurity(const SecurityCheck& spec, const Workload& workload);
+// Reads the pods of the current revision and the Deployment's status; sets recheckAt to the
+// earliest moment a starting pod runs out of time.
+CheckResult checkRollout(const RolloutCheck& spec, const Workload& workload);
 
 // Runs the static check the body names; runtime bodies give Skipped.
 CheckResult evaluateStatic(const CheckSpec& check, const Workload& workload);

@@ -1,6 +1,7 @@
 #pragma once
 // What a static check reads: the target Deployment, what it owns, and the
 // namespace's Secrets and ConfigMaps (key names only: values are never kept).
+#include <chrono>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -34,6 +35,8 @@ struct Workload {
   std::vector<nlohmann::json> pods;         // their Pods
   KeyCatalog secrets;                       // the namespace's Secrets
   KeyCatalog configMaps;                    // the namespace's ConfigMaps
+  // When the objects were read: checks that judge ages (a pod's ready timeout) measure from it.
+  std::chrono::system_clock::time_point now{};
 };
 
 }  // namespace rg

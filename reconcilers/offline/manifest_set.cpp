@@ -147,6 +147,7 @@ std::optional<Workload> ManifestSet::workload(const std::string& ns,
   auto it = deployments_.find(ns + "/" + name);
   if (it == deployments_.end()) return std::nullopt;
   Workload out;
+  out.now = std::chrono::system_clock::now();
   out.deployment = it->second;
   std::set<std::string> replicaSetNames;
   if (auto rs = replicaSets_.find(ns); rs != replicaSets_.end()) {

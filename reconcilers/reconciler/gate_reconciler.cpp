@@ -9,6 +9,7 @@
 #include "reconcilers/actions/pod_readiness.hpp"
 #include "reconcilers/providers/runtime_checks.hpp"
 #include "reconcilers/spec_parser.hpp"
+#include "reconcilers/status/recheck.hpp"
 
 namespace rg {
 namespace {
@@ -119,7 +120,8 @@ kube::WorkResult GateReconciler::reconcile(const std::string& key) {
   }
   if (deps_.observer)
     deps_.observer->gateEvaluated(gate, evaluation, std::chrono::steady_clock::now() - started);
-  return kube::WorkResult::after(untilNextRound(gate, evaluation.status, now));
+  return kube::WorkResult::after(
+      requeueAfter(untilNextRound(gate, evaluation.status, now), evaluation.recheckAt, now));
 }
 
 std::optional<GateReconciler::Unrecorded> GateReconciler::takeUnrecorded(

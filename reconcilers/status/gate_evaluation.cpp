@@ -158,6 +158,8 @@ Evaluation evaluateGate(const EvaluationInput& in) {
     bool reused = false;
     if (!isRuntimeCheck(check.body)) {
       CheckResult result = checks::evaluateStatic(check, *in.workload);
+      if (result.recheckAt && (!out.recheckAt || *result.recheckAt < *out.recheckAt))
+        out.recheckAt = result.recheckAt;
       status.result = result.outcome;
       status.value = result.value;
       status.message = result.message;

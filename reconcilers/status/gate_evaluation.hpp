@@ -43,6 +43,9 @@ struct Evaluation {
   PlannedAction action;
   bool round = false;            // runtime checks ran; counters advanced
   bool criticalFailing = false;  // a Critical check reached its failureLimit
+  // The earliest CheckResult::recheckAt of the checks: evaluate again then, even if no
+  // object changes before the next round.
+  std::optional<Time> recheckAt;
 };
 
 struct EvaluationInput {

@@ -15,6 +15,11 @@ Workload deployment(json spec, json status = nullptr) {
   return workload;
 }
 
+// The status of a Deployment whose `replicas` pods are all of the current revision.
+json steady(int replicas, int available) {
+  return {{"replicas", replicas}, {"updatedReplicas", replicas}, {"availableReplicas", available}};
+}
+
 ReplicasCheck rules(std::optional<int64_t> min, std::optional<int64_t> percent) {
   return ReplicasCheck{min, percent};
 }
@@ -43,32 +48,29 @@ TEST(ReplicasCheck, AbsentOrWrongTypedReplicasDefaultToOne) {
 }
 
 TEST(ReplicasCheck, FullyAvailable) {
-  auto result = checkReplicas(
-      rules(2, 100), deployment(R"({"replicas": 3})"_json, R"({"availableReplicas": 3})"_json));
+  auto result = checkReplicas(rules(2, 100), deployment(R"({"replicas": 3})"_json, steady(3, 3)));
   EXPECT_EQ(result.outcome, CheckOutcome::Passed);
-  EXPECT_EQ(result.message, "3 replicas, at least 2; 3/3 available, at least 100%");
+  EXPECT_EQ(result.message,
+            "3 replicas, at least 2; 3 of 3 replicas available, at least 100% required");
   EXPECT_EQ(result.value, "3/3 available");
 }
 
 TEST(ReplicasCheck, NotEnoughAvailable) {
   auto result =
-      checkReplicas(rules(std::nullopt, 100),
-                    deployment(R"({"replicas": 3})"_json, R"({"availableReplicas": 2})"_json));
+      checkReplicas(rules(std::nullopt, 100), deployment(R"({"replicas": 3})"_json, steady(3, 2)));
   EXPECT_EQ(result.outcome, CheckOutcome::Failed);
-  EXPECT_EQ(result.message, "2/3 available (66%), expected at least 100%");
+  EXPECT_EQ(result.message, "2 of 3 replicas available (66%), at least 100% required");
   EXPECT_EQ(result.value, "2/3 available");
 }
 
 TEST(ReplicasCheck, PercentUsesExactIntegerMath) {
-  auto twoOfThree =
-      deployment(R"({"replicas": 3})"_json, R"({"availableReplicas": 2})"_json);  // 66.67%
+  auto twoOfThree = deployment(R"({"replicas": 3})"_json, steady(3, 2));  // 66.67%
   EXPECT_EQ(checkReplicas(rules(std::nullopt, 66), twoOfThree).outcome, CheckOutcome::Passed);
   auto failed = checkReplicas(rules(std::nullopt, 67), twoOfThree);
   EXPECT_EQ(failed.outcome, CheckOutcome::Failed);
-  EXPECT_EQ(failed.message, "2/3 available (66%), expected at least 67%");
+  EXPECT_EQ(failed.message, "2 of 3 replicas available (66%), at least 67% required");
 
-  auto oneOfThree =
-      deployment(R"({"replicas": 3})"_json, R"({"availableReplicas": 1})"_json);  // 33.33%
+  auto oneOfThree = deployment(R"({"replicas": 3})"_json, steady(3, 1));  // 33.33%
   EXPECT_EQ(checkReplicas(rules(std::nullopt, 33), oneOfThree).outcome, CheckOutcome::Passed);
   EXPECT_EQ(checkReplicas(rules(std::nullopt, 34), oneOfThree).outcome, CheckOutcome::Failed);
 }
@@ -94,7 +96,10 @@ TEST(ReplicasCheck, StatusWithoutAvailableReplicasCountsZero) {
     auto result =
         checkReplicas(rules(std::nullopt, 50), deployment(R"({"replicas": 2})"_json, status));
     EXPECT_EQ(result.outcome, CheckOutcome::Failed) << status.dump();
-    EXPECT_EQ(result.message, "0/2 available (0%), expected at least 50%");
+    // Before the controller's first sync nothing is available, and nothing is updated either.
+    EXPECT_EQ(result.message,
+              "0 of 2 replicas available (0%), at least 50% required; rollout in progress: 0 of 2 "
+              "updated");
   }
 }
 
@@ -115,20 +120,58 @@ TEST(ReplicasCheck, ZeroReplicasSatisfyAvailability) {
 }
 
 TEST(ReplicasCheck, BothRulesFailing) {
-  auto result = checkReplicas(
-      rules(3, 100), deployment(R"({"replicas": 2})"_json, R"({"availableReplicas": 1})"_json));
+  auto result = checkReplicas(rules(3, 100), deployment(R"({"replicas": 2})"_json, steady(2, 1)));
   EXPECT_EQ(result.outcome, CheckOutcome::Failed);
   EXPECT_EQ(result.message,
-            "2 replicas, expected at least 3; 1/2 available (50%), expected at least 100%");
+            "2 replicas, expected at least 3; 1 of 2 replicas available (50%), at least 100% "
+            "required");
 }
 
 TEST(ReplicasCheck, NoRulesReportsWhatWasSeen) {
-  auto result =
-      checkReplicas(rules(std::nullopt, std::nullopt),
-                    deployment(R"({"replicas": 4})"_json, R"({"availableReplicas": 4})"_json));
+  auto result = checkReplicas(rules(std::nullopt, std::nullopt),
+                              deployment(R"({"replicas": 4})"_json, steady(4, 4)));
   EXPECT_EQ(result.outcome, CheckOutcome::Passed);
-  EXPECT_EQ(result.message, "4/4 available");
+  EXPECT_EQ(result.message, "4 of 4 replicas available");
   EXPECT_EQ(result.value, "4/4 available");
+}
+
+// The case that passed on spec.replicas alone: nothing runs, the status says so.
+TEST(ReplicasCheck, NothingAvailableFails) {
+  auto result = checkReplicas(rules(2, 100), deployment(R"({"replicas": 3})"_json,
+                                                        R"({"replicas": 3, "updatedReplicas": 3,
+                                             "unavailableReplicas": 3})"_json));
+  EXPECT_EQ(result.outcome, CheckOutcome::Failed);
+  EXPECT_EQ(result.message,
+            "0 of 3 replicas available (0%), at least 100% required; 3 replicas, at least 2");
+  EXPECT_EQ(result.value, "0/3 available");
+}
+
+// availableReplicas counts the old revision's pods: the message says how far the new one got.
+TEST(ReplicasCheck, RolloutInProgressSaysHowManyAreUpdated) {
+  auto oldPodsServing = checkReplicas(
+      rules(std::nullopt, 100),
+      deployment(R"({"replicas": 3})"_json,
+                 R"({"replicas": 4, "updatedReplicas": 1, "availableReplicas": 3})"_json));
+  EXPECT_EQ(oldPodsServing.outcome, CheckOutcome::Passed);
+  EXPECT_EQ(oldPodsServing.message,
+            "3 of 3 replicas available, at least 100% required; rollout in progress: 1 of 3 "
+            "updated");
+
+  auto failing = checkReplicas(
+      rules(std::nullopt, 100),
+      deployment(R"({"replicas": 3})"_json,
+                 R"({"replicas": 4, "updatedReplicas": 1, "availableReplicas": 2})"_json));
+  EXPECT_EQ(failing.outcome, CheckOutcome::Failed);
+  EXPECT_EQ(failing.message,
+            "2 of 3 replicas available (66%), at least 100% required; rollout in progress: 1 of 3 "
+            "updated");
+
+  // All updated, old pods still terminating: still in progress.
+  auto finishing = checkReplicas(
+      rules(std::nullopt, std::nullopt),
+      deployment(R"({"replicas": 3})"_json,
+                 R"({"replicas": 4, "updatedReplicas": 3, "availableReplicas": 3})"_json));
+  EXPECT_EQ(finishing.message, "3 of 3 replicas available; rollout in progress: 3 of 3 updated");
 }
 
 }  // namespace

@@ -167,6 +167,8 @@ TEST(CrdSchema, DefaultsMatchTheParser) {
   EXPECT_EQ(check["http"]["properties"]["timeout"]["default"], HttpCheck{}.timeout.toString());
   EXPECT_EQ(check["prometheus"]["properties"]["timeout"]["default"],
             PrometheusCheck{}.timeout.toString());
+  EXPECT_EQ(check["rollout"]["properties"]["maxRestarts"]["default"], RolloutCheck{}.maxRestarts);
+  EXPECT_FALSE(check["rollout"]["properties"]["readyTimeout"].contains("default"));
 }
 
 TEST(CrdSchema, CrossFieldRulesAreDeclared) {

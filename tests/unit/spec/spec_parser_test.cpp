@@ -167,7 +167,7 @@ TEST(SpecParser, UnknownCheckBody) {
   auto misspelt = parseGate(withChecks("  - {name: x, probez: {}}\n"));
   EXPECT_EQ(misspelt.errorSummary(),
             "spec.checks[0].probez: unknown field; spec.checks[0]: needs one check body: probes, "
-            "resources, secrets, env, replicas, security, http or prometheus");
+            "resources, secrets, env, replicas, security, http, prometheus or rollout");
   auto result = parseGate(withChecks("  - {name: x, probes: {}, latency: {}}\n"));
   EXPECT_THAT(result.errorSummary(), HasSubstr("spec.checks[0].latency: unknown field"));
 }

@@ -1,0 +1,247 @@
+// The rollout check: health of the Deployment's current revision, read from its ReplicaSet's pods
+// and the Deployment's Progressing condition. Old revisions' pods never count: they keep serving
+// while the new one crash-loops, which is exactly what the check must not be fooled by.
+#include <algorithm>
+#include <array>
+
+#include "reconcilers/actions/rollback.hpp"
+#include "reconcilers/checks/pod_template.hpp"
+#include "reconcilers/checks/static_checks.hpp"
+#include "reconcilers/status/gate_status.hpp"
+
+namespace rg::checks {
+namespace {
+
+using nlohmann::json;
+using TimePoint = std::chrono::system_clock::time_point;
+
+// Kubernetes' default spec.progressDeadlineSeconds.
+constexpr int64_t kDefaultProgressDeadlineSeconds = 600;
+// Kubelet messages can be long (a registry's full answer); the reason is what matters.
+constexpr size_t kMaxMessage = 160;
+
+// Waiting reasons that never resolve by waiting: the image or the container's configuration is
+// wrong, so they fail at once.
+constexpr std::array<std::string_view, 5> kBrokenWaitingReasons = {
+    "ImagePullBackOff", "ErrImagePull", "InvalidImageName", "CreateContainerConfigError",
+    "CreateContainerError"};
+
+std::string shortened(std::string text) {
+  if (text.size() > kMaxMessage) text = text.substr(0, kMaxMessage) + "...";
+  return text;
+}
+
+std::string metaString(const json& object, std::string_view key) {
+  const json* metadata = objectAt(object, "metadata");
+  return metadata ? stringAt(*metadata, key).value_or("") : "";
+}
+
+// The ReplicaSet carrying the Deployment's revision; without a readable revision on the
+// Deployment, the highest revision among the ReplicaSets it controls.
+const json* currentReplicaSet(const Workload& workload) {
+  const auto revision = actions::currentRevision(workload.deployment);
+  const json* highest = nullptr;
+  int64_t highestRevision = -1;
+  for (const json& rs : actions::controlledReplicaSets(workload.deployment, workload.replicaSets)) {
+    auto rsRevision = actions::replicaSetRevision(rs);
+    if (!rsRevision) continue;
+    if (revision) {
+      if (*rsRevision == *revision) return &rs;
+      continue;
+    }
+    if (*rsRevision > highestRevision) {
+      highest = &rs;
+      highestRevision = *rsRevision;
+    }
+  }
+  return highest;
+}
+
+// The pod's controller is the ReplicaSet (by uid), or, when either uid is missing (manifests),
+// the pod carries the ReplicaSet's pod-template-hash.
+bool belongsTo(const json& pod, const std::string& rsUid, const std::string& rsHash) {
+  std::string controllerUid;
+  if (const json* metadata = objectAt(pod, "metadata")) {
+    for (const json* ref : objectsIn(*metadata, "ownerReferences")) {
+      if (!isTrue(*ref, "controller")) continue;
+      controllerUid = stringAt(*ref, "uid").value_or("");
+      break;
+    }
+  }
+  if (!rsUid.empty() && !controllerUid.empty()) return controllerUid == rsUid;
+  const json* labels = objectPath(pod, {"metadata", "labels"});
+  return !rsHash.empty() && labels &&
+         stringAt(*labels, actions::kPodTemplateHashLabel).value_or("") == rsHash;
+}
+
+// Terminating pods and pods that ran to an end (evicted) are being replaced: their successors
+// are judged instead.
+bool isActive(const json& pod) {
+  const json* metadata = objectAt(pod, "metadata");
+  const json* deletion = metadata ? member(*metadata, "deletionTimestamp") : nullptr;
+  if (deletion && !deletion->is_null()) return false;
+  const json* status = objectAt(pod, "status");
+  const std::string phase = status ? stringAt(*status, "phase").value_or("") : "";
+  return phase != "Succeeded" && phase != "Failed";
+}
+
+const json* podCondition(const json& pod, std::string_view type) {
+  const json* status = objectAt(pod, "status");
+  if (!status) return nullptr;
+  for (const json* condition : objectsIn(*status, "conditions"))
+    if (stringAt(*condition, "type").value_or("") == type) return condition;
+  return nullptr;
+}
+
+// ContainersReady, not Ready: with spec.podReadinessGate the gate itself holds Ready False until
+// the revision passes, so waiting for Ready would wait for ever.
+bool containersReady(const json& pod) {
+  if (const json* condition = podCondition(pod, "ContainersReady"))
+    return stringAt(*condition, "status").value_or("") == "True";
+  const json* status = objectAt(pod, "status");
+  if (!status) return false;
+  auto containers = objectsIn(*status, "containerStatuses");
+  return !containers.empty() && std::all_of(containers.begin(), containers.end(),
+                                            [](const json* c) { return isTrue(*c, "ready"); });
+}
+
+// What is wrong with one container, or "" when nothing is.
+std::string containerProblems(const json& container, const RolloutCheck& spec) {
+  std::vector<std::string> problems;
+  const int64_t restarts = intAt(container, "restartCount").value_or(0);
+  if (const json* waiting = objectPath(container, {"state", "waiting"})) {
+    const std::string reason = stringAt(*waiting, "reason").value_or("");
+    const std::string message = stringAt(*waiting, "message").value_or("");
+    if (std::find(kBrokenWaitingReasons.begin(), kBrokenWaitingReasons.end(), reason) !=
+        kBrokenWaitingReasons.end()) {
+      problems.push_back(reason + (message.empty() ? "" : " (" + shortened(message) + ")"));
+    } else if (reason == "CrashLoopBackOff" && restarts >= 2) {
+      // One crash followed by one back-off is a single restart: not yet a loop.
+      problems.push_back("CrashLoopBackOff after " + countOf(restarts, "restart"));
+    }
+  }
+  const json* current = objectPath(container, {"state", "terminated"});
+  const json* last = objectPath(container, {"lastState", "terminated"});
+  if ((current && stringAt(*current, "reason").value_or("") == "OOMKilled") ||
+      (last && stringAt(*last, "reason").value_or("") == "OOMKilled"))
+    problems.push_back("OOMKilled");
+  if (restarts > spec.maxRestarts)
+    problems.push_back(countOf(restarts, "restart") + ", at most " +
+                       std::to_string(spec.maxRestarts) + " allowed");
+  return join(problems, ", ");
+}
+
+std::chrono::seconds readyTimeoutOf(const RolloutCheck& spec, const json& deployment) {
+  if (spec.readyTimeout)
+    return std::chrono::duration_cast<std::chrono::seconds>(spec.readyTimeout->value());
+  const json* deploymentSpec = objectAt(deployment, "spec");
+  int64_t seconds = deploymentSpec ? intAt(*deploymentSpec, "progressDeadlineSeconds")
+                                         .value_or(kDefaultProgressDeadlineSeconds)
+                                   : kDefaultProgressDeadlineSeconds;
+  if (seconds <= 0) seconds = kDefaultProgressDeadlineSeconds;
+  return std::chrono::seconds(seconds);
+}
+
+std::string durationText(std::chrono::seconds seconds) {
+  return kube::Duration(seconds).toString();
+}
+
+// The Deployment's own verdict on the rollout: Progressing=False/ProgressDeadlineExceeded.
+std::optional<std::string> deadlineExceeded(const json& deployment) {
+  const json* status = objectAt(deployment, "status");
+  if (!status) return std::nullopt;
+  for (const json* condition : objectsIn(*status, "conditions")) {
+    if (stringAt(*condition, "type").value_or("") != "Progressing" ||
+        stringAt(*condition, "status").value_or("") != "False" ||
+        stringAt(*condition, "reason").value_or("") != "ProgressDeadlineExceeded")
+      continue;
+    const std::string message = stringAt(*condition, "message").value_or("");
+    return "Deployment: Progressing=False, ProgressDeadlineExceeded" +
+           (message.empty() ? std::string() : " (" + shortened(message) + ")");
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+CheckResult checkRollout(const RolloutCheck& spec, const Workload& workload) {
+  const json& deployment = workload.deployment;
+  // A live Deployment always has a status (possibly empty); a manifest has none.
+  if (!objectAt(deployment, "status"))
+    return {CheckOutcome::Skipped, "",
+            "no rollout to inspect offline (the Deployment has no status)"};
+
+  std::vector<std::string> failures;
+  if (auto deadline = deadlineExceeded(deployment)) failures.push_back(*deadline);
+
+  const json* replicaSet = currentReplicaSet(workload);
+  const auto revision = actions::currentRevision(deployment);
+  if (!replicaSet) {
+    if (!failures.empty()) return CheckResult::failed(join(failures));
+    return CheckResult::inconclusive(revision ? "revision " + std::to_string(*revision) +
+                                                    ": its ReplicaSet is not seen yet"
+                                              : "no ReplicaSet of the Deployment yet");
+  }
+  const std::string revisionText =
+      "revision " + std::to_string(actions::replicaSetRevision(*replicaSet).value_or(0));
+  const std::string rsUid = metaString(*replicaSet, "uid");
+  const std::string rsHash = actions::templateHash(*replicaSet);
+  const auto timeout = readyTimeoutOf(spec, deployment);
+
+  size_t total = 0, ready = 0, starting = 0;
+  std::optional<TimePoint> recheckAt;
+  for (const json& pod : workload.pods) {
+    if (!belongsTo(pod, rsUid, rsHash) || !isActive(pod)) continue;
+    ++total;
+    const std::string podName = "pod " + metaString(pod, "name");
+    if (const json* status = objectAt(pod, "status")) {
+      for (const char* list : {"initContainerStatuses", "containerStatuses"}) {
+        const bool init = std::string_view(list) == "initContainerStatuses";
+        for (const json* container : objectsIn(*status, list)) {
+          std::string problems = containerProblems(*container, spec);
+          if (problems.empty()) continue;
+          failures.push_back(podName + (init ? " init container " : " container ") +
+                             stringAt(*container, "name").value_or("?") + ": " + problems);
+        }
+      }
+    }
+    if (containersReady(pod)) {
+      ++ready;
+      continue;
+    }
+    auto created = parseTime(metaString(pod, "creationTimestamp"));
+    if (!created) {
+      ++starting;  // no age to judge by
+      continue;
+    }
+    const TimePoint deadline = *created + timeout;
+    if (workload.now >= deadline) {
+      failures.push_back(podName + ": containers not ready " + durationText(timeout) +
+                         " after creation");
+    } else {
+      ++starting;
+      if (!recheckAt || deadline < *recheckAt) recheckAt = deadline;
+    }
+  }
+
+  const std::string value = ratio(ready, total);
+  CheckResult result;
+  if (!failures.empty()) {
+    result = CheckResult::failed(revisionText + ": " + join(failures), value);
+  } else if (total == 0) {
+    // Nothing to judge yet: the ReplicaSet has not created its pods (or is scaled to zero).
+    const json* rsSpec = objectAt(*replicaSet, "spec");
+    if (rsSpec && intAt(*rsSpec, "replicas").value_or(1) == 0)
+      return CheckResult::passed(revisionText + ": scaled to 0 pods", value);
+    return CheckResult::inconclusive(revisionText + ": no pods yet", value);
+  } else {
+    std::string message =
+        revisionText + ": " + std::to_string(ready) + " of " + countOf(total, "pod") + " ready";
+    if (starting > 0) message += ", " + std::to_string(starting) + " starting";
+    result = CheckResult::passed(std::move(message), value);
+  }
+  result.recheckAt = recheckAt;
+  return result;
+}
+
+}  // namespace rg::checks
