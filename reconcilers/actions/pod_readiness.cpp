@@ -95,8 +95,10 @@ std::optional<PodGateDecision> decidePodGate(const json& pod, std::string_view t
   // record may be gone with a lost status, or a bound that dropped it).
   if (podConditionTrue(pod, type)) return std::nullopt;
   std::string message;
+  // Not the current revision: an older one that never passed, or a new one the cache shows before
+  // the Deployment moved to it. Either way, nothing to name.
   if (hash.empty() || hash != currentHash) {
-    message = revision + " did not pass while it was the current revision";
+    message = revision + " has not passed";
   } else if (blockingChecks.empty()) {
     message = revision + " has not passed yet";
   } else {

@@ -108,7 +108,7 @@ TEST_F(PodReadinessTest, PassedRevisionsServeAndKeepServingWhenAChecksFailsLater
     if (hashOf(pod) != second) continue;
     const json c = podConditionOf(pod, kConditionType);
     EXPECT_EQ(c.value("reason", ""), "RevisionNotPassed");
-    EXPECT_THAT(c.value("message", ""), ::testing::HasSubstr("health"));
+    EXPECT_THAT(c.value("message", ""), ::testing::HasSubstr("revision " + second));
   }
   ASSERT_TRUE(waitForGate(
       "web",

@@ -186,7 +186,7 @@ TEST(PodGateDecision, PodsOfARevisionThatHasNotPassedAreFalseAndSayWhy) {
   auto left = decidePodGate(podOf("0a1b2c3d4"), kType, kPassed, "5d9c8f7b6", {});
   ASSERT_TRUE(left);
   EXPECT_FALSE(left->status);
-  EXPECT_EQ(left->message, "revision 0a1b2c3d4 did not pass while it was the current revision");
+  EXPECT_EQ(left->message, "revision 0a1b2c3d4 has not passed");
 
   auto unlabelled = decidePodGate(pod(), kType, kPassed, "", {});
   ASSERT_TRUE(unlabelled);
