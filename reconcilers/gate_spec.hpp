@@ -112,6 +112,9 @@ struct CheckSpec {
   int64_t failureLimit = 1;
   CheckBody body;
   std::optional<Threshold> threshold;
+  // Runtime checks only: this many Inconclusive rounds in a row of one revision count as Failed.
+  // None: no limit, an outage alone never acts.
+  std::optional<int64_t> inconclusiveLimit;
 };
 
 struct GateSpec {

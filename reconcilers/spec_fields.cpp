@@ -68,6 +68,7 @@ const std::vector<std::string>& specFieldPaths() {
         "rollout",
         "rollout.maxRestarts",
         "rollout.readyTimeout",
+        "inconclusiveLimit",
     };
     for (const auto& field : checkFields) paths.push_back("spec.checks[]." + field);
     return paths;

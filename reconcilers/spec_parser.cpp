@@ -94,6 +94,16 @@ std::optional<CheckSpec> parseCheck(SpecReader& r, const json& item, const Field
   } else if (isPrometheus) {
     r.error(path.child("threshold"), "is required for a prometheus check");
   }
+  if (auto limit = r.integer(item, path, "inconclusiveLimit")) {
+    // Static checks have no rounds to count; an Inconclusive static result is a fact (a value
+    // that is not read), not an outage.
+    if (bodies.size() == 1 && bodies[0] != "http" && bodies[0] != "prometheus")
+      r.error(path.child("inconclusiveLimit"),
+              "is only allowed on http and prometheus checks, not on " + bodies[0]);
+    else if (*limit < 1)
+      r.error(path.child("inconclusiveLimit"), "must be at least 1");
+    check.inconclusiveLimit = *limit;
+  }
   if (r.errorCount() != before) return std::nullopt;
   return check;
 }

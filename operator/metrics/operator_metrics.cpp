@@ -29,8 +29,8 @@ std::vector<double> evaluationBuckets() {
 
 constexpr CheckOutcome kOutcomes[] = {CheckOutcome::Passed, CheckOutcome::Failed,
                                       CheckOutcome::Inconclusive, CheckOutcome::Skipped};
-constexpr Phase kPhases[] = {Phase::Pending, Phase::Passing,    Phase::Failing,
-                             Phase::Paused,  Phase::RolledBack, Phase::Invalid};
+constexpr Phase kPhases[] = {Phase::Pending,    Phase::Passing, Phase::Failing,     Phase::Paused,
+                             Phase::RolledBack, Phase::Invalid, Phase::Inconclusive};
 constexpr ActionKind kActions[] = {ActionKind::Pause, ActionKind::Resume, ActionKind::Rollback};
 
 // The whole string is a finite number ("0.23", "12"); "3/3" and "" are not.

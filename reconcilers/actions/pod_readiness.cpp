@@ -1,5 +1,7 @@
 #include "reconcilers/actions/pod_readiness.hpp"
 
+#include <algorithm>
+
 #include "reconcilers/checks/pod_template.hpp"
 
 namespace rg::actions {
@@ -37,6 +39,11 @@ const json* podCondition(const json& pod, std::string_view type) {
   return nullptr;
 }
 
+bool podConditionTrue(const json& pod, std::string_view type) {
+  const json* condition = podCondition(pod, type);
+  return condition && stringAt(*condition, "status") == statusText(true);
+}
+
 bool needsUpdate(const json& pod, std::string_view type, bool status) {
   if (!podWantsGate(pod, type)) return false;
   const json* condition = podCondition(pod, type);
@@ -65,6 +72,41 @@ std::optional<json> planPodCondition(const json& pod, std::string_view type, boo
                                      std::string_view now) {
   if (!needsUpdate(pod, type, status)) return std::nullopt;
   return podConditionPatch(pod, type, status, reason, message, now);
+}
+
+std::string podTemplateHash(const json& pod) {
+  const json* metadata = objectAt(pod, "metadata");
+  const json* labels = metadata ? objectAt(*metadata, "labels") : nullptr;
+  auto hash = labels ? stringAt(*labels, "pod-template-hash") : std::nullopt;
+  return hash ? *hash : "";
+}
+
+std::optional<PodGateDecision> decidePodGate(const json& pod, std::string_view type,
+                                             const std::vector<std::string>& passedHashes,
+                                             std::string_view currentHash,
+                                             const std::vector<std::string>& blockingChecks) {
+  if (!podWantsGate(pod, type)) return std::nullopt;
+  const std::string hash = podTemplateHash(pod);
+  const std::string revision = "revision " + (hash.empty() ? "(no pod-template-hash)" : hash);
+  if (!hash.empty() &&
+      std::find(passedHashes.begin(), passedHashes.end(), hash) != passedHashes.end())
+    return PodGateDecision{true, "RevisionPassed", revision + " passed every critical check"};
+  // Only this gate sets True, and only on a passed revision: a True pod serves and stays (its
+  // record may be gone with a lost status, or a bound that dropped it).
+  if (podConditionTrue(pod, type)) return std::nullopt;
+  std::string message;
+  // Not the current revision: an older one that never passed, or a new one the cache shows before
+  // the Deployment moved to it. Either way, nothing to name.
+  if (hash.empty() || hash != currentHash) {
+    message = revision + " has not passed";
+  } else if (blockingChecks.empty()) {
+    message = revision + " has not passed yet";
+  } else {
+    message = revision + " has not passed; critical checks not passing: ";
+    for (size_t i = 0; i < blockingChecks.size(); ++i)
+      message += (i ? ", " : "") + blockingChecks[i];
+  }
+  return PodGateDecision{false, "RevisionNotPassed", std::move(message)};
 }
 
 }  // namespace rg::actions

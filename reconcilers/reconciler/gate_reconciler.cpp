@@ -94,10 +94,8 @@ kube::WorkResult GateReconciler::reconcile(const std::string& key) {
       actionSent = true;
       if (deps_.observer) deps_.observer->actionTaken(evaluation.action.kind);
     }
-    if (gate.spec.podReadinessGate && workload && !gate.spec.suspend) {
-      const Condition* ready = evaluation.status.condition("Ready");
-      setPodConditions(gate, !evaluation.criticalFailing, ready ? ready->message : "");
-    }
+    if (gate.spec.podReadinessGate && workload && !gate.spec.suspend)
+      setPodConditions(gate, evaluation);
     if (toJson(evaluation.status) != toJson(stored)) writeStatus(*object, evaluation.status);
   } catch (const std::exception& e) {
     // The retry evaluates again from the same status, or, once an action went out, from the
@@ -166,12 +164,16 @@ void GateReconciler::sendAction(const std::string& key, const Gate& gate,
   awaited_[key] = {metadata.value("uid", ""), metadata.value("generation", int64_t{0})};
 }
 
-void GateReconciler::setPodConditions(const Gate& gate, bool ready, const std::string& message) {
+void GateReconciler::setPodConditions(const Gate& gate, const Evaluation& evaluation) {
   const std::string type = actions::conditionType(gate.name);
   const std::string now = formatTime(deps_.now());
-  const std::string reason = ready ? "ChecksPassing" : "ChecksFailing";
   for (const auto& pod : deps_.cache->podsOf(gate.namespace_, gate.spec.targetRef.name)) {
-    auto patch = actions::planPodCondition(*pod, type, ready, reason, message, now);
+    auto decision =
+        actions::decidePodGate(*pod, type, evaluation.status.passedTemplateHashes,
+                               evaluation.currentTemplateHash, evaluation.blockingChecks);
+    if (!decision) continue;
+    auto patch = actions::planPodCondition(*pod, type, decision->status, decision->reason,
+                                           decision->message, now);
     if (!patch) continue;
     try {
       deps_.client->patchStatus(resources::kPods, gate.namespace_, kube::objectName(*pod),

@@ -56,7 +56,9 @@ class GateReconciler {
   // True while the cache still holds the target as it was before this gate's last action: a
   // decision taken from it could repeat or undo that action.
   bool cacheBehindOwnAction(const std::string& key, const nlohmann::json& deployment);
-  void setPodConditions(const Gate& gate, bool ready, const std::string& message);
+  // podReadinessGate: True on the pods of passed revisions, False on pods of the others that are
+  // not True already (see actions::decidePodGate).
+  void setPodConditions(const Gate& gate, const Evaluation& evaluation);
   // PUT /status with the cached gate's resourceVersion; throws ConflictError when the gate
   // changed since (the status was computed from an older copy).
   void writeStatus(const nlohmann::json& gate, const GateStatus& status);

@@ -204,7 +204,8 @@ void planGateAction(const EvaluationInput& in, Evaluation& out) {
     if (!deploymentPaused) pause(in, out, why, now);
     return;
   }
-  if (status.pausedByGate) {
+  // A Critical check that cannot be evaluated has not passed: resuming would roll on blind.
+  if (status.pausedByGate && !out.criticalInconclusive) {
     out.action = {ActionKind::Resume, actions::resumeByGatePatch(workload.deployment),
                   "resumed the rollout: every critical check passes"};
     status.pausedByGate = false;
@@ -214,6 +215,14 @@ void planGateAction(const EvaluationInput& in, Evaluation& out) {
         now);
     out.events.push_back({"Normal", "RolloutResumed", out.action.message, true});
   }
+}
+
+std::string currentRevisionTemplateHash(const Workload& workload) {
+  return currentTemplateHash(workload);
+}
+
+bool targetRolloutObserved(const json& deployment) {
+  return rolloutObserved(deployment);
 }
 
 }  // namespace rg

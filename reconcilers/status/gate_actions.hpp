@@ -9,4 +9,10 @@ namespace rg {
 // badTemplateHashes, Paused/RolledBack conditions) and out.events.
 void planGateAction(const EvaluationInput& in, Evaluation& out);
 
+// The pod-template-hash of the ReplicaSet whose revision is the Deployment's; "" when none.
+std::string currentRevisionTemplateHash(const Workload& workload);
+// The deployment controller has observed the Deployment's spec (status.observedGeneration), so
+// its revision annotation describes its template.
+bool targetRolloutObserved(const nlohmann::json& deployment);
+
 }  // namespace rg

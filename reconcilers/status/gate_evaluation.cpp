@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "reconcilers/actions/pod_readiness.hpp"
 #include "reconcilers/checks/static_checks.hpp"
 #include "reconcilers/status/gate_actions.hpp"
 
@@ -10,6 +11,8 @@ namespace rg {
 namespace {
 
 using namespace std::chrono_literals;
+
+constexpr size_t kMaxPassedHashes = 10;
 
 std::optional<double> parseNumber(const std::string& text) {
   if (text.empty()) return std::nullopt;
@@ -56,6 +59,7 @@ std::string uidOf(const nlohmann::json& deployment) {
 void forgetTarget(GateStatus& status) {
   status.baselines.clear();
   status.badTemplateHashes.clear();
+  status.passedTemplateHashes.clear();
   status.lastAction.reset();
   status.pausedByGate = false;
   std::erase_if(status.conditions,
@@ -80,10 +84,52 @@ std::optional<double> baselineFor(const CheckSpec& check, const EvaluationInput&
 
 struct CheckTally {
   size_t total = 0;
+  size_t passed = 0;
   std::vector<std::string> failingCritical;
   std::vector<std::string> failingWarning;
-  std::vector<std::string> inconclusive;
+  std::vector<std::string> inconclusiveCritical;
+  std::vector<std::string> inconclusiveWarning;
 };
+
+// consecutiveInconclusive of a runtime check just run, and inconclusiveLimit applied: that many
+// Inconclusive rounds in a row turn into a failure, which then counts toward failureLimit.
+// `before`: the check's status in the same revision, or nullptr (the count starts over).
+void countInconclusive(const CheckSpec& check, const CheckStatus* before, CheckStatus& status) {
+  if (status.result != CheckOutcome::Inconclusive) {
+    status.consecutiveInconclusive = 0;
+    return;
+  }
+  // Runtime checks run once per round (or on first sight, when `before` is absent).
+  status.consecutiveInconclusive = (before ? before->consecutiveInconclusive : 0) + 1;
+  if (!check.inconclusiveLimit || status.consecutiveInconclusive < *check.inconclusiveLimit) return;
+  status.result = CheckOutcome::Failed;
+  status.message = "inconclusive for " + std::to_string(status.consecutiveInconclusive) +
+                   " rounds in a row (inconclusiveLimit " +
+                   std::to_string(*check.inconclusiveLimit) + "): " + status.message;
+}
+
+// Newest last; a revision passing again (a rollback to it) moves to the end, so the bound drops
+// the revisions passed longest ago.
+void recordPassed(GateStatus& status, const std::string& hash) {
+  auto& passed = status.passedTemplateHashes;
+  if (!passed.empty() && passed.back() == hash) return;
+  std::erase(passed, hash);
+  passed.push_back(hash);
+  if (passed.size() > kMaxPassedHashes)
+    passed.erase(passed.begin(), passed.end() - kMaxPassedHashes);
+}
+
+// The gate sets its pod condition True only on passed revisions: a pod of `hash` carrying it
+// proves the revision passed before, even when the status no longer says so (lost, reset, or
+// written before passedTemplateHashes existed).
+bool podsShowPassed(const Gate& gate, const Workload& workload, const std::string& hash) {
+  if (!gate.spec.podReadinessGate) return false;
+  const std::string type = actions::conditionType(gate.name);
+  for (const auto& pod : workload.pods) {
+    if (actions::podTemplateHash(pod) == hash && actions::podConditionTrue(pod, type)) return true;
+  }
+  return false;
+}
 
 std::string joinNames(const std::vector<std::string>& names) {
   std::string out;
@@ -93,8 +139,8 @@ std::string joinNames(const std::vector<std::string>& names) {
 
 Condition readyCondition(const CheckTally& tally, int64_t generation) {
   Condition ready{"Ready", "True", generation, "", "ChecksPassing", ""};
-  size_t failing = tally.failingCritical.size() + tally.failingWarning.size();
   if (!tally.failingCritical.empty()) {
+    size_t failing = tally.failingCritical.size() + tally.failingWarning.size();
     ready.status = "False";
     ready.reason = "ChecksFailing";
     std::vector<std::string> all = tally.failingCritical;
@@ -103,12 +149,21 @@ Condition readyCondition(const CheckTally& tally, int64_t generation) {
                     " checks failing: " + joinNames(all);
     return ready;
   }
-  ready.message = std::to_string(tally.total - failing - tally.inconclusive.size()) + " of " +
-                  std::to_string(tally.total) + " checks passing";
+  std::string summary =
+      std::to_string(tally.passed) + " of " + std::to_string(tally.total) + " checks passing";
   if (!tally.failingWarning.empty())
-    ready.message += "; warnings failing: " + joinNames(tally.failingWarning);
-  if (!tally.inconclusive.empty())
-    ready.message += "; inconclusive: " + joinNames(tally.inconclusive);
+    summary += "; warnings failing: " + joinNames(tally.failingWarning);
+  if (!tally.inconclusiveWarning.empty())
+    summary += "; warnings inconclusive: " + joinNames(tally.inconclusiveWarning);
+  if (!tally.inconclusiveCritical.empty()) {
+    // Nothing failed, but not everything that matters was seen to pass: neither True nor False.
+    ready.status = "Unknown";
+    ready.reason = "ChecksInconclusive";
+    ready.message =
+        "critical checks inconclusive: " + joinNames(tally.inconclusiveCritical) + "; " + summary;
+    return ready;
+  }
+  ready.message = summary;
   return ready;
 }
 
@@ -172,6 +227,7 @@ Evaluation evaluateGate(const EvaluationInput& in) {
       status.result = outcome.result.outcome;
       status.value = outcome.result.value;
       status.message = outcome.result.message;
+      countInconclusive(check, before && !revisionChanged ? before : nullptr, status);
     } else {
       status = *before;
       reused = true;
@@ -179,8 +235,10 @@ Evaluation evaluateGate(const EvaluationInput& in) {
 
     const bool wasFailed = before && before->result == CheckOutcome::Failed;
     if (!reused) {
-      // A new revision starts its own streak: it is judged on its own failures.
-      const bool streak = wasFailed && !revisionChanged;
+      // A new revision starts its own streak: it is judged on its own failures. Inconclusive
+      // rounds in between neither break a streak nor add to it.
+      const bool streak = before && !revisionChanged && before->consecutiveFailures > 0 &&
+                          before->result != CheckOutcome::Passed;
       switch (status.result) {
         case CheckOutcome::Failed:
           status.consecutiveFailures =
@@ -202,6 +260,9 @@ Evaluation evaluateGate(const EvaluationInput& in) {
         status.result == CheckOutcome::Failed && status.consecutiveFailures >= check.failureLimit;
     const bool countedBefore = wasFailed && before->consecutiveFailures >= check.failureLimit;
     ++tally.total;
+    if (status.result == CheckOutcome::Passed) ++tally.passed;
+    if (check.severity == Severity::Critical && status.result != CheckOutcome::Passed)
+      out.blockingChecks.push_back(check.name);
     if (counted) {
       (check.severity == Severity::Critical ? tally.failingCritical : tally.failingWarning)
           .push_back(check.name);
@@ -210,7 +271,9 @@ Evaluation evaluateGate(const EvaluationInput& in) {
                               "check " + check.name + " failed: " + status.message,
                               check.severity == Severity::Critical});
     } else if (status.result == CheckOutcome::Inconclusive) {
-      tally.inconclusive.push_back(check.name);
+      (check.severity == Severity::Critical ? tally.inconclusiveCritical
+                                            : tally.inconclusiveWarning)
+          .push_back(check.name);
       if (!before || before->result != CheckOutcome::Inconclusive)
         out.events.push_back({"Warning", "CheckInconclusive",
                               "check " + check.name + " is inconclusive: " + status.message,
@@ -229,9 +292,18 @@ Evaluation evaluateGate(const EvaluationInput& in) {
   });
 
   out.criticalFailing = !tally.failingCritical.empty();
+  out.criticalInconclusive = !tally.inconclusiveCritical.empty();
+  out.currentTemplateHash = currentRevisionTemplateHash(*in.workload);
+  // Judged only once the controller observed the template: before that, the revision annotation
+  // names the old ReplicaSet while the static checks read the new template.
+  if (!out.currentTemplateHash.empty() && targetRolloutObserved(in.workload->deployment) &&
+      (out.blockingChecks.empty() || podsShowPassed(gate, *in.workload, out.currentTemplateHash)))
+    recordPassed(next, out.currentTemplateHash);
   next.setCondition(readyCondition(tally, gate.generation), now);
   planGateAction(in, out);
-  next.phase = out.criticalFailing ? Phase::Failing : Phase::Passing;
+  next.phase = out.criticalFailing        ? Phase::Failing
+               : out.criticalInconclusive ? Phase::Inconclusive
+                                          : Phase::Passing;
   if (next.pausedByGate) next.phase = Phase::Paused;
   const Condition* rolledBack = next.condition("RolledBack");
   if (rolledBack && rolledBack->status == "True" && !next.pausedByGate)

@@ -41,8 +41,13 @@ struct Evaluation {
   GateStatus status;
   std::vector<GateEvent> events;
   PlannedAction action;
-  bool round = false;            // runtime checks ran; counters advanced
-  bool criticalFailing = false;  // a Critical check reached its failureLimit
+  bool round = false;                 // runtime checks ran; counters advanced
+  bool criticalFailing = false;       // a Critical check reached its failureLimit
+  bool criticalInconclusive = false;  // a Critical check could not be evaluated
+  // The pod-template-hash of the target's current revision ("" when unknown), and the Critical
+  // checks keeping it from passing (any result but Passed): what podReadinessGate tells pods.
+  std::string currentTemplateHash;
+  std::vector<std::string> blockingChecks;
   // The earliest CheckResult::recheckAt of the checks: evaluate again then, even if no
   // object changes before the next round.
   std::optional<Time> recheckAt;

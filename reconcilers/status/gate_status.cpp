@@ -30,7 +30,7 @@ std::optional<CheckOutcome> outcomeFrom(const std::string& text) {
 
 std::optional<Phase> phaseFrom(const std::string& text) {
   for (auto phase : {Phase::Pending, Phase::Passing, Phase::Failing, Phase::Paused,
-                     Phase::RolledBack, Phase::Invalid})
+                     Phase::RolledBack, Phase::Invalid, Phase::Inconclusive})
     if (text == toString(phase)) return phase;
   return std::nullopt;
 }
@@ -97,6 +97,8 @@ const char* toString(Phase phase) {
       return "RolledBack";
     case Phase::Invalid:
       return "Invalid";
+    case Phase::Inconclusive:
+      return "Inconclusive";
   }
   return "Pending";
 }
@@ -146,6 +148,7 @@ GateStatus statusFromJson(const json& status) {
       check.message = str(item, "message");
       check.consecutiveFailures = integer(item, "consecutiveFailures");
       check.lastTransitionTime = str(item, "lastTransitionTime");
+      check.consecutiveInconclusive = integer(item, "consecutiveInconclusive");
       if (!check.name.empty()) out.checks.push_back(std::move(check));
     }
   }
@@ -160,6 +163,9 @@ GateStatus statusFromJson(const json& status) {
   if (auto it = status.find("badTemplateHashes"); it != status.end() && it->is_array())
     for (const auto& hash : *it)
       if (hash.is_string()) out.badTemplateHashes.push_back(hash.get<std::string>());
+  if (auto it = status.find("passedTemplateHashes"); it != status.end() && it->is_array())
+    for (const auto& hash : *it)
+      if (hash.is_string()) out.passedTemplateHashes.push_back(hash.get<std::string>());
   if (auto it = status.find("conditions"); it != status.end() && it->is_array()) {
     for (const auto& item : *it) {
       if (!item.is_object()) continue;
@@ -183,7 +189,8 @@ json toJson(const GateStatus& status) {
   for (const auto& check : status.checks) {
     json c = {{"name", check.name},
               {"result", toString(check.result)},
-              {"consecutiveFailures", check.consecutiveFailures}};
+              {"consecutiveFailures", check.consecutiveFailures},
+              {"consecutiveInconclusive", check.consecutiveInconclusive}};
     putIfSet(c, "value", check.value);
     putIfSet(c, "message", check.message);
     putIfSet(c, "lastTransitionTime", check.lastTransitionTime);
@@ -203,6 +210,8 @@ json toJson(const GateStatus& status) {
   }
   out["pausedByGate"] = status.pausedByGate;
   if (!status.badTemplateHashes.empty()) out["badTemplateHashes"] = status.badTemplateHashes;
+  if (!status.passedTemplateHashes.empty())
+    out["passedTemplateHashes"] = status.passedTemplateHashes;
   json conditions = json::array();
   for (const auto& c : status.conditions) {
     conditions.push_back({{"type", c.type},

@@ -19,7 +19,9 @@ std::string formatTime(Time time);
 std::string formatTimeMillis(Time time);
 std::optional<Time> parseTime(const std::string& text);
 
-enum class Phase { Pending, Passing, Failing, Paused, RolledBack, Invalid };
+// Inconclusive: no Critical check is failing, but one could not be evaluated, so the gate cannot
+// say Passing.
+enum class Phase { Pending, Passing, Failing, Paused, RolledBack, Invalid, Inconclusive };
 const char* toString(Phase phase);
 
 struct CheckStatus {
@@ -29,6 +31,8 @@ struct CheckStatus {
   std::string message;
   int64_t consecutiveFailures = 0;
   std::string lastTransitionTime;
+  // Inconclusive rounds in a row of the current revision; what inconclusiveLimit counts.
+  int64_t consecutiveInconclusive = 0;
 
   bool operator==(const CheckStatus&) const = default;
 };
@@ -71,6 +75,9 @@ struct GateStatus {
   bool pausedByGate = false;
   // Template hashes this gate rolled back from: never rolled back to, never rolled back twice.
   std::vector<std::string> badTemplateHashes;
+  // Template hashes of revisions that passed while current (newest last, bounded): the revisions
+  // whose pods podReadinessGate lets serve.
+  std::vector<std::string> passedTemplateHashes;
   std::vector<Condition> conditions;
 
   const CheckStatus* check(const std::string& name) const;

@@ -1,5 +1,7 @@
-// podReadinessGate: pods that list the gate's condition type get it True while every Critical
-// check passes and False when one fails; the pods' readiness (and the Deployment's) follows.
+// podReadinessGate: pods that list the gate's condition type get it True once their revision
+// passed (every Critical check Passed while it was current) and False while it has not. A
+// revision that passed keeps its pods True when a check fails later: the gate reports, it never
+// takes serving pods out of their Service.
 #include "tests/e2e/e2e_fixture.hpp"
 
 namespace rg::e2e {
@@ -9,25 +11,42 @@ constexpr const char* kConditionType = "gates.readiness.dev/web";
 
 class PodReadinessTest : public E2eTest {
  protected:
-  // "True"/"False" of `type` on every pod of the Deployment, "" for a pod without it.
-  std::vector<std::string> podConditions(const std::string& type) {
+  static json podConditionOf(const json& pod, const std::string& type) {
+    for (const auto& c : pod.value("/status/conditions"_json_pointer, json::array()))
+      if (c.value("type", "") == type) return c;
+    return nullptr;
+  }
+  static std::string hashOf(const json& object) {
+    return object.value("/metadata/labels/pod-template-hash"_json_pointer, std::string());
+  }
+  // "True"/"False" of `type` on every pod of the Deployment (of revision `hash` if given), ""
+  // for a pod without it.
+  std::vector<std::string> podConditions(const std::string& type, const std::string& hash = "") {
     std::vector<std::string> out;
     for (const auto& pod : cluster().pods()) {
-      std::string status;
-      for (const auto& c : pod.value("/status/conditions"_json_pointer, json::array()))
-        if (c.value("type", "") == type) status = c.value("status", "");
-      out.push_back(status);
+      if (!hash.empty() && hashOf(pod) != hash) continue;
+      const json c = podConditionOf(pod, type);
+      out.push_back(c.is_null() ? "" : c.value("status", ""));
     }
     return out;
   }
-  bool allPods(const std::string& type, const std::string& status) {
-    auto all = podConditions(type);
-    return all.size() == 2 &&
+  bool allPods(const std::string& type, const std::string& status, size_t count = 2,
+               const std::string& hash = "") {
+    auto all = podConditions(type, hash);
+    return all.size() == count &&
            std::all_of(all.begin(), all.end(), [&](const auto& s) { return s == status; });
   }
+  // The pod-template-hash of the Deployment's current revision.
+  std::string currentHash() {
+    const std::string revision = annotationOf(deployment(), "deployment.kubernetes.io/revision");
+    for (const auto& rs : cluster().replicaSets())
+      if (annotationOf(rs, "deployment.kubernetes.io/revision") == revision) return hashOf(rs);
+    return "";
+  }
+  int readyReplicas() { return deployment()["status"].value("readyReplicas", 0); }
 };
 
-TEST_F(PodReadinessTest, GateConditionFollowsTheCriticalChecks) {
+TEST_F(PodReadinessTest, PassedRevisionsServeAndKeepServingWhenAChecksFailsLater) {
   json manifest = deploymentManifest("web", kGoodImage);
   manifest["spec"]["template"]["spec"]["readinessGates"] = {{{"conditionType", kConditionType}}};
   cluster().apply(manifest);
@@ -44,35 +63,74 @@ TEST_F(PodReadinessTest, GateConditionFollowsTheCriticalChecks) {
   EXPECT_TRUE(allPods("Ready", "False"));
   EXPECT_FALSE(deployment()["status"].contains("readyReplicas"));
 
+  // Revision 1 passes: its pods get True and become Ready.
   startOperator();
+  const std::string first = currentHash();
+  ASSERT_FALSE(first.empty());
   ASSERT_TRUE(eventually([&] { return allPods(kConditionType, "True"); }, 10s))
       << ::testing::PrintToString(podConditions(kConditionType));
   ASSERT_TRUE(eventually([&] { return allPods("Ready", "True"); }, 5s));
-  ASSERT_TRUE(
-      eventually([&] { return deployment()["status"].value("readyReplicas", 0) == 2; }, 5s));
+  ASSERT_TRUE(eventually([&] { return readyReplicas() == 2; }, 5s));
   ASSERT_TRUE(waitForGate(
       "web", [](const json& g) { return gatePhase(g) == "Passing"; }, 5s, "passed"));
+  EXPECT_EQ(gate()["status"]["passedTemplateHashes"], json::array({first}));
+  for (const auto& pod : cluster().pods()) {
+    const json c = podConditionOf(pod, kConditionType);
+    EXPECT_EQ(c.value("reason", ""), "RevisionPassed");
+    EXPECT_THAT(c.value("message", ""), ::testing::HasSubstr(first));
+  }
 
+  // A check fails in steady state: the gate says so, the serving pods stay in.
   app_->setHealthy(false);
-  ASSERT_TRUE(eventually([&] { return allPods(kConditionType, "False"); }, 10s)) << gate().dump(2);
-  ASSERT_TRUE(eventually([&] { return allPods("Ready", "False"); }, 5s));
-  ASSERT_TRUE(eventually([&] { return !deployment()["status"].contains("readyReplicas"); }, 5s));
-  // Pod conditions are written before the gate's status: wait for it too.
   ASSERT_TRUE(waitForGate(
-      "web", [](const json& g) { return gatePhase(g) == "Failing"; }, 5s, "failed"));
-  for (const auto& pod : cluster().pods())
-    for (const auto& c : pod["status"]["conditions"])
-      if (c["type"] == kConditionType) {
-        EXPECT_EQ(c.value("reason", ""), "ChecksFailing");
-        EXPECT_THAT(c.value("message", ""), ::testing::HasSubstr("health"));
-      }
+      "web", [](const json& g) { return gatePhase(g) == "Failing"; }, 10s, "failed"));
+  ASSERT_TRUE(waitForRounds("web", 3, 10s));
+  EXPECT_TRUE(allPods(kConditionType, "True"))
+      << ::testing::PrintToString(podConditions(kConditionType));
+  EXPECT_TRUE(allPods("Ready", "True"));
+  EXPECT_EQ(readyReplicas(), 2);
 
+  // Scaled up meanwhile, the passed revision's new pod serves too.
+  cluster().api().mutate("apps/v1", "Deployment", cluster().ns(), "web",
+                         [](json& d) { d["spec"]["replicas"] = 3; });
+  ASSERT_TRUE(eventually([&] { return allPods(kConditionType, "True", 3); }, 10s))
+      << ::testing::PrintToString(podConditions(kConditionType));
+  ASSERT_TRUE(eventually([&] { return readyReplicas() == 3; }, 5s));
+
+  // A new revision rolled out while health fails has not passed: its pods are held back.
+  cluster().setImage("web", kSlowImage);
+  ASSERT_TRUE(eventually([&] { return currentHash() != first && !currentHash().empty(); }, 5s));
+  const std::string second = currentHash();
+  ASSERT_TRUE(eventually([&] { return allPods(kConditionType, "False", 3, second); }, 10s))
+      << ::testing::PrintToString(podConditions(kConditionType, second));
+  EXPECT_TRUE(allPods("Ready", "False", 3, second));
+  for (const auto& pod : cluster().pods()) {
+    if (hashOf(pod) != second) continue;
+    const json c = podConditionOf(pod, kConditionType);
+    EXPECT_EQ(c.value("reason", ""), "RevisionNotPassed");
+    EXPECT_THAT(c.value("message", ""), ::testing::HasSubstr("revision " + second));
+  }
+  ASSERT_TRUE(waitForGate(
+      "web",
+      [&](const json& g) {
+        return g["status"].value("targetRevision", "") == "2" && gatePhase(g) == "Failing";
+      },
+      5s, "failed on revision 2"));
+  EXPECT_EQ(gate()["status"]["passedTemplateHashes"], json::array({first}));
+
+  // Health comes back: revision 2 passes and its pods serve.
   app_->setHealthy(true);
-  ASSERT_TRUE(eventually([&] { return allPods(kConditionType, "True"); }, 10s));
-  ASSERT_TRUE(eventually([&] { return allPods("Ready", "True"); }, 5s));
+  ASSERT_TRUE(eventually([&] { return allPods(kConditionType, "True", 3, second); }, 10s));
+  ASSERT_TRUE(eventually([&] { return readyReplicas() == 3; }, 5s));
+  ASSERT_TRUE(waitForGate(
+      "web",
+      [&](const json& g) {
+        return g["status"].value("passedTemplateHashes", json()) == json::array({first, second});
+      },
+      5s, "recorded revision 2 as passed"));
   // Pod conditions go through pods/status; the Deployment itself is never touched.
   EXPECT_EQ(cluster().deploymentPatches(), 0u);
-  EXPECT_GE(cluster().api().requestCount("patch", "pods/status"), 6u);
+  EXPECT_GE(cluster().api().requestCount("patch", "pods/status"), 8u);
 }
 
 }  // namespace

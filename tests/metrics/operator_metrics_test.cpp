@@ -71,7 +71,7 @@ TEST_F(OperatorMetricsTest, CheckValueOnlyForNumericValues) {
   // The value turns non-numeric (query failed): its series goes.
   metrics.gateEvaluated(
       gate("shop", "api"),
-      evaluation(Phase::Passing, {check("error-rate", CheckOutcome::Inconclusive)}),
+      evaluation(Phase::Inconclusive, {check("error-rate", CheckOutcome::Inconclusive)}),
       std::chrono::milliseconds(1));
   EXPECT_EQ(values.seriesCount(), 0u);
 }
@@ -80,13 +80,18 @@ TEST_F(OperatorMetricsTest, PhaseIsOneOnTheCurrentPhase) {
   metrics.gateEvaluated(gate("shop", "api"), evaluation(Phase::Paused, {}),
                         std::chrono::milliseconds(1));
   auto& phase = family("readinessgate_phase");
-  EXPECT_EQ(phase.seriesCount(), 6u);
+  EXPECT_EQ(phase.seriesCount(), 7u);
   EXPECT_EQ(phase.value({"shop", "api", "Paused"}), 1);
   EXPECT_EQ(phase.value({"shop", "api", "Passing"}), 0);
+  EXPECT_EQ(phase.value({"shop", "api", "Inconclusive"}), 0);
   metrics.gateEvaluated(gate("shop", "api"), evaluation(Phase::Passing, {}),
                         std::chrono::milliseconds(1));
   EXPECT_EQ(phase.value({"shop", "api", "Paused"}), 0);
   EXPECT_EQ(phase.value({"shop", "api", "Passing"}), 1);
+  metrics.gateEvaluated(gate("shop", "api"), evaluation(Phase::Inconclusive, {}),
+                        std::chrono::milliseconds(1));
+  EXPECT_EQ(phase.value({"shop", "api", "Passing"}), 0);
+  EXPECT_EQ(phase.value({"shop", "api", "Inconclusive"}), 1);
 }
 
 TEST_F(OperatorMetricsTest, ChecksRemovedFromTheSpecLoseTheirSeries) {

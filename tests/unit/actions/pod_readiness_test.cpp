@@ -137,5 +137,77 @@ TEST(PodReadinessPlan, NothingWhenTheStatusIsAlreadySet) {
   EXPECT_EQ((*first)["status"]["conditions"][0]["status"], "True");
 }
 
+// A pod of revision `hash` (its pod-template-hash label).
+json podOf(const std::string& hash, const char* conditionStatus = nullptr, bool wantsGate = true) {
+  json p = pod(conditionStatus, wantsGate);
+  p["metadata"]["labels"] = {{"app", "checkout-api"}, {"pod-template-hash", hash}};
+  return p;
+}
+
+const std::vector<std::string> kPassed = {"5d9c8f7b6", "7f4b9c2d1"};
+const std::vector<std::string> kNone;
+
+TEST(PodGateDecision, ReadsTheTemplateHashLabel) {
+  EXPECT_EQ(podTemplateHash(podOf("5d9c8f7b6")), "5d9c8f7b6");
+  EXPECT_EQ(podTemplateHash(pod()), "");
+  EXPECT_EQ(podTemplateHash(R"({"metadata": {"labels": {"pod-template-hash": 7}}})"_json), "");
+}
+
+TEST(PodGateDecision, PodsOfAPassedRevisionAreTrue) {
+  for (const char* before : {static_cast<const char*>(nullptr), "False", "True", "Unknown"}) {
+    auto decision = decidePodGate(podOf("7f4b9c2d1", before), kType, kPassed, "7f4b9c2d1", {});
+    ASSERT_TRUE(decision) << (before ? before : "absent");
+    EXPECT_TRUE(decision->status);
+    EXPECT_EQ(decision->reason, "RevisionPassed");
+    EXPECT_EQ(decision->message, "revision 7f4b9c2d1 passed every critical check");
+  }
+  // An older passed revision, still serving during a rollout or scaled up again: True as well,
+  // whatever the current revision and its checks say.
+  auto old = decidePodGate(podOf("5d9c8f7b6"), kType, kPassed, "0a1b2c3d4", {"error-rate"});
+  ASSERT_TRUE(old);
+  EXPECT_TRUE(old->status);
+}
+
+TEST(PodGateDecision, PodsOfARevisionThatHasNotPassedAreFalseAndSayWhy) {
+  auto decision =
+      decidePodGate(podOf("0a1b2c3d4"), kType, kPassed, "0a1b2c3d4", {"error-rate", "health"});
+  ASSERT_TRUE(decision);
+  EXPECT_FALSE(decision->status);
+  EXPECT_EQ(decision->reason, "RevisionNotPassed");
+  EXPECT_EQ(decision->message,
+            "revision 0a1b2c3d4 has not passed; critical checks not passing: error-rate, health");
+
+  auto pending = decidePodGate(podOf("0a1b2c3d4", "False"), kType, kNone, "0a1b2c3d4", {});
+  ASSERT_TRUE(pending);
+  EXPECT_FALSE(pending->status);
+  EXPECT_EQ(pending->message, "revision 0a1b2c3d4 has not passed yet");
+
+  // A revision that never passed and is no longer current (the gate rolled it back).
+  auto left = decidePodGate(podOf("0a1b2c3d4"), kType, kPassed, "5d9c8f7b6", {});
+  ASSERT_TRUE(left);
+  EXPECT_FALSE(left->status);
+  EXPECT_EQ(left->message, "revision 0a1b2c3d4 has not passed");
+
+  auto unlabelled = decidePodGate(pod(), kType, kPassed, "", {});
+  ASSERT_TRUE(unlabelled);
+  EXPECT_FALSE(unlabelled->status);
+}
+
+TEST(PodGateDecision, ATruePodIsNeverTakenOut) {
+  // True and not (or no longer) recorded as passed: a lost status, a record dropped by the
+  // bound. It serves: left alone, even while its revision's checks fail.
+  EXPECT_EQ(decidePodGate(podOf("0a1b2c3d4", "True"), kType, kNone, "0a1b2c3d4", {"error-rate"}),
+            std::nullopt);
+  EXPECT_EQ(decidePodGate(podOf("0a1b2c3d4", "True"), kType, kPassed, "5d9c8f7b6", {}),
+            std::nullopt);
+}
+
+TEST(PodGateDecision, PodsThatDoNotListTheGateAreLeftAlone) {
+  EXPECT_EQ(decidePodGate(podOf("5d9c8f7b6", nullptr, false), kType, kPassed, "5d9c8f7b6", {}),
+            std::nullopt);
+  EXPECT_EQ(decidePodGate(podOf("0a1b2c3d4", nullptr, false), kType, kNone, "0a1b2c3d4", {"x"}),
+            std::nullopt);
+}
+
 }  // namespace
 }  // namespace rg::actions

@@ -117,6 +117,8 @@ TEST(CrdSchema, EveryStatusFieldWrittenIsDeclared) {
   status.lastAction = LastAction{"Rollback", "4", "3", "bad", "good", "2026-11-22T10:00:00Z", "m"};
   status.pausedByGate = true;
   status.badTemplateHashes = {"bad"};
+  status.passedTemplateHashes = {"good"};
+  status.checks.back().consecutiveInconclusive = 1;
   status.setCondition({"Ready", "False", 3, "", "CheckFailed", "m"}, "2026-11-22T10:00:00Z");
   std::set<std::string> written;
   collectJson(toJson(status), "status", written);

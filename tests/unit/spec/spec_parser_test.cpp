@@ -353,5 +353,25 @@ TEST(SpecParser, ReadsLiveObjectMetadataAndIgnoresStatus) {
   EXPECT_EQ(result.gate->uid, "1234");
 }
 
+TEST(SpecParser, InconclusiveLimitOnRuntimeChecksOnly) {
+  auto result = parseGate(withChecks(
+      "  - {name: h, inconclusiveLimit: 3, http: {url: \"http://a/\"}}\n"
+      "  - {name: e, prometheus: {address: \"http://p:9090\", query: up}, threshold: {max: 1}}\n"));
+  ASSERT_TRUE(result.gate) << result.errorSummary();
+  EXPECT_EQ(result.gate->spec.checks[0].inconclusiveLimit, 3);
+  EXPECT_EQ(result.gate->spec.checks[1].inconclusiveLimit, std::nullopt) << "default: no limit";
+
+  EXPECT_EQ(onlyError(withChecks("  - {name: p, probes: {}}\n"
+                                 "  - {name: r, inconclusiveLimit: 2, replicas: {min: 2}}\n")),
+            "spec.checks[1].inconclusiveLimit: is only allowed on http and prometheus checks, not "
+            "on replicas");
+  EXPECT_EQ(
+      onlyError(withChecks("  - {name: h, inconclusiveLimit: 0, http: {url: \"http://a/\"}}\n")),
+      "spec.checks[0].inconclusiveLimit: must be at least 1");
+  EXPECT_EQ(
+      onlyError(withChecks("  - {name: h, inconclusiveLimit: two, http: {url: \"http://a/\"}}\n")),
+      "spec.checks[0].inconclusiveLimit: must be an integer, got \"two\"");
+}
+
 }  // namespace
 }  // namespace rg

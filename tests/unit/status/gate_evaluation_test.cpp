@@ -213,7 +213,9 @@ TEST(GateEvaluation, InconclusiveNeitherCountsNorResets) {
   EXPECT_EQ(h.check("error-rate").result, CheckOutcome::Inconclusive);
   EXPECT_EQ(h.check("error-rate").consecutiveFailures, 1);
   EXPECT_EQ(e.action.kind, ActionKind::None);
-  EXPECT_EQ(h.status.condition("Ready")->status, "True");
+  // Not Passing either: a Critical check that cannot be evaluated has not passed.
+  EXPECT_EQ(h.status.condition("Ready")->status, "Unknown");
+  EXPECT_EQ(h.status.phase, Phase::Inconclusive);
   EXPECT_THAT(h.status.condition("Ready")->message, HasSubstr("inconclusive: error-rate"));
   EXPECT_THAT(reasons(e), ::testing::Contains("CheckInconclusive"));
 }
