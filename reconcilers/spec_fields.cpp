@@ -65,6 +65,7 @@ const std::vector<std::string>& specFieldPaths() {
         "threshold.min",
         "threshold.max",
         "threshold.maxIncreasePercent",
+        "threshold.baselineWindow",
     };
     for (const auto& field : checkFields) paths.push_back("spec.checks[]." + field);
     return paths;
