@@ -78,7 +78,7 @@ TEST(SpecVariables, BaselineWindow) {
   auto result =
       parseGate(withChecks(promCheck("x", "{maxIncreasePercent: 20, baselineWindow: 30m}") +
                            "  - {name: q, prometheus: {address: \"http://p:9090\", "
-                           "query: y}, threshold: {maxIncreasePercent: 20}}\n"));
+                           "query: other}, threshold: {maxIncreasePercent: 20}}\n"));
   ASSERT_TRUE(result.gate) << result.errorSummary();
   EXPECT_EQ(result.gate->spec.checks[0].threshold->baselineWindow.value(),
             std::chrono::minutes(30));
