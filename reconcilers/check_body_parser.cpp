@@ -3,6 +3,8 @@
 #include <regex>
 #include <set>
 
+#include "reconcilers/providers/revision_variables.hpp"
+
 namespace rg {
 namespace {
 
@@ -125,8 +127,19 @@ SecurityCheck parseSecurity(SpecReader& r, const json& body, const FieldPath& pa
 
 void requireHttpUrl(SpecReader& r, const std::string& url, const FieldPath& path) {
   static const std::regex kUrl(R"(^https?://[^/\s?#]+([/?#]\S*)?$)");
-  if (!std::regex_match(url, kUrl))
+  // Variables are judged by the URL they make: `http://{{name}}.{{namespace}}.svc/` is one.
+  static const providers::RevisionVariables kSample{"x", "x", "x", "x", "x"};
+  if (!std::regex_match(providers::expandVariables(url, kSample), kUrl))
     r.error(path, "\"" + url + "\" is not an http:// or https:// URL");
+}
+
+// False (and an error naming the field) when `text` uses an unknown variable or leaves a `{{`
+// open.
+bool variablesValid(SpecReader& r, const std::string& text, const FieldPath& path) {
+  std::string error = providers::variablesError(text);
+  if (error.empty()) return true;
+  r.error(path, error);
+  return false;
 }
 
 void requirePositive(SpecReader& r, const kube::Duration& d, const FieldPath& path) {
@@ -136,7 +149,7 @@ void requirePositive(SpecReader& r, const kube::Duration& d, const FieldPath& pa
 HttpCheck parseHttp(SpecReader& r, const json& body, const FieldPath& path) {
   HttpCheck out;
   if (auto url = r.string(body, path, "url", true)) {
-    requireHttpUrl(r, *url, path.child("url"));
+    if (variablesValid(r, *url, path.child("url"))) requireHttpUrl(r, *url, path.child("url"));
     out.url = *url;
   }
   if (auto method = r.string(body, path, "method")) {
@@ -176,6 +189,7 @@ PrometheusCheck parsePrometheus(SpecReader& r, const json& body, const FieldPath
     out.address = *address;
   }
   SpecReader::assign(out.query, r.string(body, path, "query", true));
+  variablesValid(r, out.query, path.child("query"));
   if (auto timeout = r.duration(body, path, "timeout")) {
     requirePositive(r, *timeout, path.child("timeout"));
     out.timeout = *timeout;
@@ -229,6 +243,14 @@ std::optional<Threshold> parseThreshold(SpecReader& r, const json& threshold,
   if (out.min && out.max && *out.min > *out.max) r.error(path, "min is above max");
   if (out.maxIncreasePercent && *out.maxIncreasePercent < 0)
     r.error(path.child("maxIncreasePercent"), "must not be negative");
+  if (auto window = r.duration(threshold, path, "baselineWindow")) {
+    if (window->value() < std::chrono::seconds(1))
+      r.error(path.child("baselineWindow"),
+              "\"" + window->toString() + "\" is below the minimum 1s");
+    else if (!threshold.contains("maxIncreasePercent"))
+      r.error(path.child("baselineWindow"), "is only used with maxIncreasePercent");
+    out.baselineWindow = *window;
+  }
   return out;
 }
 

@@ -96,6 +96,8 @@ struct Threshold {
   std::optional<double> min;
   std::optional<double> max;
   std::optional<double> maxIncreasePercent;
+  // How far back the baseline of maxIncreasePercent averages the previous revision.
+  kube::Duration baselineWindow{std::chrono::minutes(10)};
 };
 
 using CheckBody = std::variant<ProbesCheck, ResourcesCheck, SecretsCheck, EnvCheck, ReplicasCheck,

@@ -69,6 +69,7 @@ const std::vector<std::string>& specFieldPaths() {
         "rollout.maxRestarts",
         "rollout.readyTimeout",
         "inconclusiveLimit",
+        "threshold.baselineWindow",
     };
     for (const auto& field : checkFields) paths.push_back("spec.checks[]." + field);
     return paths;

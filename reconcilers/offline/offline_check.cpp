@@ -4,10 +4,28 @@
 
 #include "reconcilers/checks/static_checks.hpp"
 #include "reconcilers/offline/manifest_set.hpp"
+#include "reconcilers/providers/revision_variables.hpp"
 #include "reconcilers/spec_parser.hpp"
 
 namespace rg::offline {
 namespace {
+
+// What a runtime check would run, its `{{...}}` variables expanded where the manifests give a
+// value (the revision and pod-template-hash usually exist only in a cluster: shown as written).
+std::string expandedRuntimeText(const CheckSpec& check, const Gate& gate,
+                                const Workload& workload) {
+  const auto* http = std::get_if<HttpCheck>(&check.body);
+  const auto* prom = std::get_if<PrometheusCheck>(&check.body);
+  const std::string* text = http ? &http->url : prom ? &prom->query : nullptr;
+  if (!text || !providers::usesVariables(*text)) return "";
+  providers::RevisionVariables values = providers::revisionVariables(gate, workload);
+  for (auto [value, name] : {std::pair{&values.revision, "revision"},
+                             std::pair{&values.podTemplateHash, "podTemplateHash"}}) {
+    if (value->empty()) *value = std::string("{{") + name + "}}";
+  }
+  return std::string(http ? " (url: " : " (query: ") + providers::expandVariables(*text, values) +
+         ")";
+}
 
 GateReport evaluateGate(const ManifestSet& manifests, const SourcedObject& sourced) {
   GateReport report;
@@ -31,8 +49,9 @@ GateReport evaluateGate(const ManifestSet& manifests, const SourcedObject& sourc
     return report;
   }
   for (const auto& check : gate.spec.checks) {
-    report.checks.push_back({check.name, checkKindName(check.body), check.severity,
-                             checks::evaluateStatic(check, *workload)});
+    CheckResult result = checks::evaluateStatic(check, *workload);
+    result.message += expandedRuntimeText(check, gate, *workload);
+    report.checks.push_back({check.name, checkKindName(check.body), check.severity, result});
   }
   return report;
 }

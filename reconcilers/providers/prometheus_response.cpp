@@ -50,7 +50,7 @@ PromQueryResult fromPair(const json& pair, const char* what) {
   if (!value) {
     return PromQueryResult::failure("sample value \"" + excerpt(text) + "\" is not a number");
   }
-  if (std::isnan(*value)) return PromQueryResult::noData("query returned NaN");
+  if (std::isnan(*value)) return PromQueryResult::noData("query returned NaN (no traffic: 0/0?)");
   return PromQueryResult::of(*value);
 }
 

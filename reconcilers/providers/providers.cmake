@@ -1,6 +1,8 @@
 # Runtime checks (http, prometheus): the Provider interface, its cpprestsdk implementation
 # (http_provider.cpp is the only file that includes cpprestsdk), and the pure evaluation.
 file(GLOB RG_PROVIDER_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/reconcilers/providers/*.cpp)
+# revision_variables.cpp is part of rg_engine (the spec parser uses it).
+list(FILTER RG_PROVIDER_SOURCES EXCLUDE REGEX "/revision_variables\\.cpp$")
 add_library(rg_providers STATIC ${RG_PROVIDER_SOURCES})
 target_include_directories(rg_providers PUBLIC ${CMAKE_SOURCE_DIR})
 target_link_libraries(rg_providers

@@ -8,6 +8,7 @@
 #include "reconcilers/checks/check_result.hpp"
 #include "reconcilers/gate_spec.hpp"
 #include "reconcilers/providers/provider.hpp"
+#include "reconcilers/providers/revision_variables.hpp"
 
 namespace rg::providers {
 
@@ -18,7 +19,8 @@ std::string formatValue(double value);
 // substring; the value is the status code. No answer gives Inconclusive.
 CheckResult evaluateHttp(const HttpCheck& check, const HttpProbeResult& probe);
 
-// Compares the value with threshold min/max and, against `baseline`, maxIncreasePercent.
+// NaN, +Inf and -Inf are Inconclusive, saying which: never compared, never a baseline.
+// Otherwise compares the value with threshold min/max and, against `baseline`, maxIncreasePercent.
 // Without a baseline the increase part passes ("no baseline yet"); with a zero baseline only a
 // zero value passes (a change from zero has no percentage). Values within a relative 1e-9 of a
 // limit count as equal to it, so float noise in a ratio does not fail "0.1 is above max 0.1".
@@ -31,15 +33,34 @@ struct RuntimeEvaluation {
   std::optional<double> measured;
 };
 
+// The PromQL that averages `query` over `window` ending now: a subquery with 10 steps,
+// `avg_over_time((<query>)[600s:60s])` for 10m (window and step in whole seconds, at least 1s).
+std::string windowQuery(const std::string& query, kube::Duration window);
+
+// `text` cut to at most `limit` characters, "..." marking the cut (for messages).
+std::string shortened(const std::string& text, std::size_t limit = 160);
+
+struct WindowBaseline {
+  std::optional<double> value;  // finite
+  std::string note;             // how it was taken, or why there is none
+};
+
 class RuntimeEvaluator {
  public:
   // The provider must outlive the evaluator.
   explicit RuntimeEvaluator(Provider& provider) : provider_(provider) {}
 
   // Calls the provider for an http or prometheus check; other bodies give Skipped. Safe to call
-  // concurrently when the provider is.
-  RuntimeEvaluation evaluate(const CheckSpec& check,
-                             std::optional<double> baseline = std::nullopt) const;
+  // concurrently when the provider is. `{{...}}` variables in the URL or query are expanded
+  // with `variables` first (none given: every variable lacks a value); a variable without a
+  // value or with an unsafe one gives Inconclusive without calling out. A prometheus check that
+  // uses variables shows the expanded query in its message.
+  RuntimeEvaluation evaluate(const CheckSpec& check, std::optional<double> baseline = std::nullopt,
+                             const RevisionVariables* variables = nullptr) const;
+
+  // The baseline of a maxIncreasePercent check for a new revision: the average of its query,
+  // expanded with the previous revision's variables, over threshold.baselineWindow.
+  WindowBaseline windowBaseline(const CheckSpec& check, const RevisionVariables& previous) const;
 
  private:
   Provider& provider_;

@@ -7,6 +7,7 @@
 #include "operator/kube/event_recorder.hpp"
 #include "operator/kube/rest_client.hpp"
 #include "reconcilers/actions/pod_readiness.hpp"
+#include "reconcilers/providers/revision_variables.hpp"
 #include "reconcilers/providers/runtime_checks.hpp"
 #include "reconcilers/spec_parser.hpp"
 #include "reconcilers/status/recheck.hpp"
@@ -80,11 +81,23 @@ kube::WorkResult GateReconciler::reconcile(const std::string& key) {
     return kube::WorkResult::after(gate.spec.interval.value());
   }
 
+  // {{...}} in queries and URLs: the values of the target's current revision.
+  const providers::RevisionVariables variables =
+      workload ? providers::revisionVariables(gate, *workload) : providers::RevisionVariables{};
   EvaluationInput input{&gate, workload ? &*workload : nullptr, &previous, now,
-                        [this](const CheckSpec& check, std::optional<double> baseline) {
-                          auto result = deps_.runtime->evaluate(check, baseline);
+                        [this, &variables](const CheckSpec& check, std::optional<double> baseline) {
+                          auto result = deps_.runtime->evaluate(check, baseline, &variables);
                           return RuntimeOutcome{result.result, result.measured};
                         }};
+  input.measureBaseline = [this, &gate, &workload, &previous](const CheckSpec& check) {
+    // Revisions this gate rolled back never serve as a baseline.
+    auto before =
+        workload ? providers::previousRevisionVariables(gate, *workload, previous.badTemplateHashes)
+                 : std::nullopt;
+    if (!before) return BaselineMeasurement{std::nullopt, "no earlier revision to average"};
+    auto window = deps_.runtime->windowBaseline(check, *before);
+    return BaselineMeasurement{window.value, window.note};
+  };
   Evaluation evaluation = evaluateGate(input);
 
   bool actionSent = false;

@@ -1,6 +1,8 @@
 #include "reconcilers/status/gate_evaluation.hpp"
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <cstdlib>
 
 #include "reconcilers/actions/pod_readiness.hpp"
@@ -66,20 +68,45 @@ void forgetTarget(GateStatus& status) {
                 [](const Condition& c) { return c.type == "RolledBack" || c.type == "Paused"; });
 }
 
-// `newRevision`: the target moved to another revision of the same Deployment.
-std::optional<double> baselineFor(const CheckSpec& check, const EvaluationInput& in,
-                                  bool newRevision, GateStatus& next) {
-  if (!check.threshold || !check.threshold->maxIncreasePercent) return std::nullopt;
+std::string numberText(double value) {
+  char buffer[32];
+  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return ec == std::errc() ? std::string(buffer, end) : std::to_string(value);
+}
+
+struct Baseline {
+  std::optional<double> value;
+  std::string note;  // set in the round that took it: how
+};
+
+// `newRevision`: the target moved to another revision of the same Deployment. The baseline is
+// taken once per revision change: the average over threshold.baselineWindow of the previous
+// revision (measureBaseline), else the last value seen under it; never from a revision that was
+// failing the check.
+Baseline baselineFor(const CheckSpec& check, const EvaluationInput& in, bool newRevision,
+                     GateStatus& next) {
+  if (!check.threshold || !check.threshold->maxIncreasePercent) return {};
   const GateStatus& previous = *in.previous;
+  Baseline out;
   if (newRevision && !previous.targetRevision.empty()) {
-    // The last value seen under the previous revision becomes the baseline of the new one,
-    // unless that revision was itself failing the check.
     const CheckStatus* before = previous.check(check.name);
-    if (before && before->result == CheckOutcome::Passed && parseNumber(before->value))
-      next.baselines[check.name] = before->value;
+    if (!before || before->result != CheckOutcome::Failed) {
+      BaselineMeasurement window =
+          in.measureBaseline ? in.measureBaseline(check) : BaselineMeasurement{};
+      if (window.value && std::isfinite(*window.value)) {
+        next.baselines[check.name] = numberText(*window.value);
+        out.note = "baseline " + next.baselines[check.name] + ": " + window.note;
+      } else if (before && before->result == CheckOutcome::Passed && parseNumber(before->value)) {
+        next.baselines[check.name] = before->value;
+        out.note =
+            "baseline " + before->value + ": last sample of revision " + previous.targetRevision;
+        if (!window.note.empty()) out.note += " (" + window.note + ")";
+      }
+    }
   }
   auto it = next.baselines.find(check.name);
-  return it == next.baselines.end() ? std::nullopt : parseNumber(it->second);
+  if (it != next.baselines.end()) out.value = parseNumber(it->second);
+  return out;
 }
 
 struct CheckTally {
@@ -222,12 +249,13 @@ Evaluation evaluateGate(const EvaluationInput& in) {
       auto baseline = baselineFor(check, in, revisionChanged && !targetReplaced, next);
       RuntimeOutcome outcome =
           in.runRuntime
-              ? in.runRuntime(check, baseline)
+              ? in.runRuntime(check, baseline.value)
               : RuntimeOutcome{CheckResult::inconclusive("no runtime provider"), std::nullopt};
       status.result = outcome.result.outcome;
       status.value = outcome.result.value;
       status.message = outcome.result.message;
       countInconclusive(check, before && !revisionChanged ? before : nullptr, status);
+      if (!baseline.note.empty()) status.message += " [" + baseline.note + "]";
     } else {
       status = *before;
       reused = true;

@@ -22,6 +22,14 @@ struct RuntimeOutcome {
 using RuntimeCheckRunner =
     std::function<RuntimeOutcome(const CheckSpec& check, std::optional<double> baseline)>;
 
+// A maxIncreasePercent baseline measured over a window of the previous revision.
+struct BaselineMeasurement {
+  std::optional<double> value;  // finite; nullopt: none (note says why)
+  std::string note;             // how it was taken, or why there is none
+};
+
+using BaselineRunner = std::function<BaselineMeasurement(const CheckSpec& check)>;
+
 struct GateEvent {
   std::string type;  // Normal | Warning
   std::string reason;
@@ -59,6 +67,8 @@ struct EvaluationInput {
   const GateStatus* previous = nullptr;
   Time now;
   RuntimeCheckRunner runRuntime;
+  // Called once per check and revision change; empty: the last sample is the baseline.
+  BaselineRunner measureBaseline = {};
 };
 
 Evaluation evaluateGate(const EvaluationInput& input);

@@ -65,7 +65,7 @@ TEST(PrometheusResponse, SeveralSeriesIsAnError) {
 TEST(PrometheusResponse, NaNIsNoDataAndInfinitiesAreValues) {
   auto nan = parsePrometheusResponse(vectorOf(sample("NaN")));
   EXPECT_EQ(nan.kind, Kind::NoData);
-  EXPECT_EQ(nan.error, "query returned NaN");
+  EXPECT_EQ(nan.error, "query returned NaN (no traffic: 0/0?)");
 
   auto scalarNan = parsePrometheusResponse(
       R"({"status":"success","data":{"resultType":"scalar","result":[1,"NaN"]}})");

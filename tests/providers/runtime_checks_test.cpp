@@ -148,10 +148,11 @@ TEST(EvaluatePrometheus, NoDataAndErrorsAreInconclusive) {
   EXPECT_EQ(none.message, "query returned no data");
   EXPECT_EQ(none.value, "");
 
-  auto nan = evaluatePrometheus(promCheck(), maxOf(0.1),
-                                PromQueryResult::noData("query returned NaN"), 0.5);
+  auto nan =
+      evaluatePrometheus(promCheck(), maxOf(0.1),
+                         PromQueryResult::noData("query returned NaN (no traffic: 0/0?)"), 0.5);
   EXPECT_EQ(nan.outcome, CheckOutcome::Inconclusive);
-  EXPECT_EQ(nan.message, "query returned NaN");
+  EXPECT_EQ(nan.message, "query returned NaN (no traffic: 0/0?)");
 
   auto failed = evaluatePrometheus(
       promCheck(), maxOf(0.1), PromQueryResult::failure("query returned 2 series; expected one"),
@@ -201,15 +202,22 @@ TEST(EvaluatePrometheus, LimitsAreInclusiveAndIgnoreFloatNoise) {
             CheckOutcome::Failed);
 }
 
-TEST(EvaluatePrometheus, InfinitiesCompare) {
+TEST(EvaluatePrometheus, NaNAndInfinitiesAreInconclusiveWhateverTheThreshold) {
+  // 1/sum(rate(...)) over no traffic is +Inf: it says nothing about the revision.
   auto high = evaluatePrometheus(promCheck(), maxOf(0.1), PromQueryResult::of(kInf), std::nullopt);
-  EXPECT_EQ(high.outcome, CheckOutcome::Failed);
-  EXPECT_EQ(high.message, "value +Inf is above max 0.1");
-  EXPECT_EQ(high.value, "+Inf");
+  EXPECT_EQ(high.outcome, CheckOutcome::Inconclusive);
+  EXPECT_EQ(high.message, "query returned +Inf");
+  EXPECT_EQ(high.value, "");
   auto low = evaluatePrometheus(promCheck(), minOf(0), PromQueryResult::of(-kInf), std::nullopt);
-  EXPECT_EQ(low.message, "value -Inf is below min 0");
+  EXPECT_EQ(low.outcome, CheckOutcome::Inconclusive);
+  EXPECT_EQ(low.message, "query returned -Inf");
   auto fine = evaluatePrometheus(promCheck(), minOf(0), PromQueryResult::of(kInf), std::nullopt);
-  EXPECT_EQ(fine.outcome, CheckOutcome::Passed);
+  EXPECT_EQ(fine.outcome, CheckOutcome::Inconclusive) << "not even a limit it would meet";
+  // A NaN value (a provider that passes it through) is never compared either.
+  auto nan = evaluatePrometheus(promCheck(), maxOf(0.1),
+                                PromQueryResult::of(std::numeric_limits<double>::quiet_NaN()), 0.1);
+  EXPECT_EQ(nan.outcome, CheckOutcome::Inconclusive);
+  EXPECT_EQ(nan.message, "query returned NaN (no traffic: 0/0?)");
 }
 
 TEST(EvaluatePrometheus, IncreaseAboveLimitFails) {
@@ -281,8 +289,8 @@ TEST(EvaluatePrometheus, NegativeBaselineMeasuresIncreaseUpwards) {
 
 TEST(EvaluatePrometheus, InfiniteValueOrBaseline) {
   auto r = evaluatePrometheus(promCheck(), increaseOf(50), PromQueryResult::of(kInf), 0.18);
-  EXPECT_EQ(r.outcome, CheckOutcome::Failed);
-  EXPECT_EQ(r.message, "value +Inf is +Inf% above baseline 0.18; max increase 50%");
+  EXPECT_EQ(r.outcome, CheckOutcome::Inconclusive) << "never fails against any baseline";
+  EXPECT_EQ(r.message, "query returned +Inf");
 
   auto baseline = evaluatePrometheus(promCheck(), increaseOf(50), PromQueryResult::of(1), kInf);
   EXPECT_EQ(baseline.outcome, CheckOutcome::Passed);
@@ -363,7 +371,8 @@ TEST(RuntimeEvaluator, NoMeasuredValueWithoutAFiniteSample) {
 
   fake.setPrometheus("error_ratio", PromQueryResult::of(kInf));
   auto inf = evaluator.evaluate(runtimeSpec(promCheck(), maxOf(0.1)));
-  EXPECT_EQ(inf.result.outcome, CheckOutcome::Failed);
+  EXPECT_EQ(inf.result.outcome, CheckOutcome::Inconclusive);
+  EXPECT_EQ(inf.result.message, "query returned +Inf");
   EXPECT_FALSE(inf.measured.has_value());
 }
 
@@ -374,6 +383,154 @@ TEST(RuntimeEvaluator, StaticChecksAreSkipped) {
   EXPECT_EQ(r.result.outcome, CheckOutcome::Skipped);
   EXPECT_EQ(r.result.message, "probes is not a runtime check");
   EXPECT_TRUE(fake.httpCalls().empty());
+}
+
+RevisionVariables revisionValues() {
+  return {"shop", "web", "4", "5d9c8f7b6", "web-gate"};
+}
+
+TEST(RuntimeEvaluator, QueriesRunExpandedAndShowWhatRan) {
+  FakeProvider fake;
+  const std::string expanded =
+      R"(sum(rate(http_requests_total{namespace="shop",pod=~"web-5d9c8f7b6-.*"}[1m])))";
+  fake.setPrometheus(expanded, PromQueryResult::of(0.3));
+  RuntimeEvaluator evaluator(fake);
+  PrometheusCheck body = promCheck();
+  body.query =
+      R"(sum(rate(http_requests_total{namespace="{{namespace}}",pod=~"{{ name }}-{{podTemplateHash}}-.*"}[1m])))";
+  auto values = revisionValues();
+  auto r = evaluator.evaluate(runtimeSpec(body, maxOf(0.1)), std::nullopt, &values);
+  EXPECT_EQ(r.result.outcome, CheckOutcome::Failed);
+  EXPECT_EQ(r.result.message, "value 0.3 is above max 0.1 (query: " + expanded + ")");
+  ASSERT_EQ(fake.prometheusCalls().size(), 1u);
+  EXPECT_EQ(fake.prometheusCalls()[0].query, expanded);
+
+  // A query without variables keeps its short message.
+  fake.setPrometheus("error_ratio", PromQueryResult::of(0.05));
+  EXPECT_EQ(evaluator.evaluate(runtimeSpec(promCheck(), maxOf(0.1)), std::nullopt, &values)
+                .result.message,
+            "value 0.05 is within threshold (max 0.1)");
+}
+
+TEST(RuntimeEvaluator, LongExpandedQueriesAreCut) {
+  FakeProvider fake;
+  const std::string longQuery = "sum(x{pod=~\"{{name}}-.*\"})" + std::string(300, ' ') + "+ 0";
+  auto values = revisionValues();
+  fake.setPrometheus(expandVariables(longQuery, values), PromQueryResult::of(1));
+  RuntimeEvaluator evaluator(fake);
+  PrometheusCheck body = promCheck();
+  body.query = longQuery;
+  auto r = evaluator.evaluate(runtimeSpec(body, maxOf(2)), std::nullopt, &values);
+  EXPECT_EQ(r.result.outcome, CheckOutcome::Passed);
+  const std::string shown = "(query: sum(x{pod=~\"web-.*\"})";
+  EXPECT_NE(r.result.message.find(shown), std::string::npos) << r.result.message;
+  EXPECT_LT(r.result.message.size(), 220u);
+  EXPECT_EQ(r.result.message.substr(r.result.message.size() - 4), "...)");
+}
+
+TEST(RuntimeEvaluator, UrlsAreExpanded) {
+  FakeProvider fake;
+  fake.setHttp("http://web.shop.svc/health?rev=4", answer(200));
+  RuntimeEvaluator evaluator(fake);
+  HttpCheck check;
+  check.url = "http://{{name}}.{{namespace}}.svc/health?rev={{revision}}";
+  auto values = revisionValues();
+  auto r = evaluator.evaluate(runtimeSpec(check), std::nullopt, &values);
+  EXPECT_EQ(r.result.outcome, CheckOutcome::Passed);
+  EXPECT_EQ(r.result.message, "GET http://web.shop.svc/health?rev=4 answered 200");
+}
+
+TEST(RuntimeEvaluator, AMissingOrUnsafeValueIsInconclusiveAndNothingRuns) {
+  FakeProvider fake;
+  RuntimeEvaluator evaluator(fake);
+  PrometheusCheck body = promCheck();
+  body.query = R"(sum(up{pod=~"{{name}}-{{podTemplateHash}}-.*"}))";
+  auto values = revisionValues();
+  values.podTemplateHash.clear();
+  auto missing = evaluator.evaluate(runtimeSpec(body, maxOf(1)), std::nullopt, &values);
+  EXPECT_EQ(missing.result.outcome, CheckOutcome::Inconclusive);
+  EXPECT_EQ(missing.result.message,
+            "query not run: {{podTemplateHash}} has no value yet: no ReplicaSet of the current "
+            "revision yet");
+
+  values.podTemplateHash = R"(x"} or vector(0) or up{a=")";
+  auto unsafe = evaluator.evaluate(runtimeSpec(body, maxOf(1)), std::nullopt, &values);
+  EXPECT_EQ(unsafe.result.outcome, CheckOutcome::Inconclusive);
+  EXPECT_EQ(unsafe.result.message,
+            "query not run: {{podTemplateHash}} has a value with characters outside "
+            "[A-Za-z0-9._-]; not run");
+
+  // No variables given at all: a query that uses one is not run either.
+  auto none = evaluator.evaluate(runtimeSpec(body, maxOf(1)));
+  EXPECT_EQ(none.result.outcome, CheckOutcome::Inconclusive);
+
+  HttpCheck http;
+  http.url = "http://{{name}}.svc/";
+  values.name = "web/../x";
+  auto url = evaluator.evaluate(runtimeSpec(http), std::nullopt, &values);
+  EXPECT_EQ(url.result.outcome, CheckOutcome::Inconclusive);
+  EXPECT_EQ(url.result.message,
+            "http://{{name}}.svc/ not called: {{name}} has a value with characters outside "
+            "[A-Za-z0-9._-]; not run");
+  EXPECT_TRUE(fake.prometheusCalls().empty());
+  EXPECT_TRUE(fake.httpCalls().empty());
+}
+
+TEST(WindowQuery, TenStepsInWholeSeconds) {
+  using namespace std::chrono_literals;
+  EXPECT_EQ(windowQuery("x", kube::Duration(10min)), "avg_over_time((x)[600s:60s])");
+  EXPECT_EQ(windowQuery("a / b", kube::Duration(15s)), "avg_over_time((a / b)[15s:2s])");
+  EXPECT_EQ(windowQuery("x", kube::Duration(1s)), "avg_over_time((x)[1s:1s])");
+  EXPECT_EQ(windowQuery("x", kube::Duration(1h)), "avg_over_time((x)[3600s:360s])");
+  EXPECT_EQ(windowQuery("x", kube::Duration(1500ms)), "avg_over_time((x)[1s:1s])");
+}
+
+CheckSpec increaseCheck(const std::string& query, std::chrono::seconds window) {
+  PrometheusCheck body = promCheck();
+  body.query = query;
+  Threshold t = increaseOf(20);
+  t.baselineWindow = kube::Duration(window);
+  return runtimeSpec(body, t);
+}
+
+TEST(RuntimeEvaluator, WindowBaselineAveragesThePreviousRevision) {
+  using namespace std::chrono_literals;
+  FakeProvider fake;
+  fake.setPrometheus(R"(avg_over_time((avg(latency{pod=~"web-aaa-.*"}))[300s:30s]))",
+                     PromQueryResult::of(0.2));
+  RuntimeEvaluator evaluator(fake);
+  RevisionVariables previous = revisionValues();
+  previous.revision = "3";
+  previous.podTemplateHash = "aaa";
+  auto w = evaluator.windowBaseline(
+      increaseCheck(R"(avg(latency{pod=~"{{name}}-{{podTemplateHash}}-.*"}))", 5min), previous);
+  ASSERT_TRUE(w.value);
+  EXPECT_DOUBLE_EQ(*w.value, 0.2);
+  EXPECT_EQ(w.note, "average over 5m0s of revision 3");
+
+  fake.setPrometheus("avg_over_time((idle)[600s:60s])",
+                     PromQueryResult::noData("query returned no data"));
+  auto none = evaluator.windowBaseline(increaseCheck("idle", 10min), previous);
+  EXPECT_FALSE(none.value);
+  EXPECT_EQ(none.note, "no data over 10m0s of revision 3");
+
+  fake.setPrometheus("avg_over_time((ratio)[600s:60s])", PromQueryResult::of(kInf));
+  auto inf = evaluator.windowBaseline(increaseCheck("ratio", 10min), previous);
+  EXPECT_FALSE(inf.value) << "an infinite average is no baseline";
+  EXPECT_EQ(inf.note, "average over 10m0s of revision 3 is +Inf");
+
+  auto failed = evaluator.windowBaseline(increaseCheck("unscripted", 10min), previous);
+  EXPECT_FALSE(failed.value);
+  EXPECT_EQ(failed.note,
+            "average over 10m0s of revision 3 failed: no answer scripted for query "
+            "avg_over_time((unscripted)[600s:60s])");
+
+  previous.podTemplateHash.clear();
+  auto missing =
+      evaluator.windowBaseline(increaseCheck("x{pod=~\"{{podTemplateHash}}\"}", 10min), previous);
+  EXPECT_FALSE(missing.value);
+  EXPECT_EQ(missing.note.rfind("previous revision: {{podTemplateHash}} has no value yet", 0), 0u)
+      << missing.note;
 }
 
 class ThrowingProvider final : public Provider {
