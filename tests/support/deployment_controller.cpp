@@ -1,13 +1,16 @@
 #include "tests/support/deployment_controller.hpp"
 
 #include <algorithm>
-#include <cmath>
+#include <chrono>
 #include <cstdint>
-#include <ctime>
+#include <map>
 #include <optional>
+#include <tuple>
 #include <vector>
 
 #include "tests/support/api_errors.hpp"
+#include "tests/support/k8s_util.hpp"
+#include "tests/support/rolling_update.hpp"
 
 namespace rg::testing {
 namespace {
@@ -31,15 +34,6 @@ bool skipCopyAnnotation(const std::string& key) {
                                          "deprecated.deployment.rollback.to"};
   return std::any_of(std::begin(kSkipped), std::end(kSkipped),
                      [&](const char* skipped) { return key == skipped; });
-}
-
-std::string nowRfc3339() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 std::string meta(const json& object, const char* key) {
@@ -136,47 +130,6 @@ int64_t intOr(const json& object, const char* key, int64_t fallback) {
   return it != object.end() && it->is_number_integer() ? it->get<int64_t>() : fallback;
 }
 
-// intstr.GetScaledValueFromIntOrPercent: an integer, or a percent of `total` rounded up or down.
-int64_t scaled(const json& value, int64_t total, bool roundUp) {
-  if (value.is_number_integer()) return value.get<int64_t>();
-  if (!value.is_string()) return 0;
-  std::string text = value.get<std::string>();
-  if (text.empty() || text.back() != '%') return 0;
-  double percent = std::strtod(text.c_str(), nullptr);
-  double exact = percent * static_cast<double>(total) / 100.0;
-  return static_cast<int64_t>(roundUp ? std::ceil(exact) : std::floor(exact));
-}
-
-// MaxSurge / MaxUnavailable of a RollingUpdate Deployment (Recreate: 0 and replicas).
-std::pair<int64_t, int64_t> surgeAndUnavailable(const json& spec, int64_t replicas) {
-  const json strategy = spec.value("strategy", json::object());
-  if (strategy.value("type", "RollingUpdate") != "RollingUpdate") return {0, replicas};
-  const json rolling = strategy.value("rollingUpdate", json::object());
-  int64_t surge = scaled(rolling.value("maxSurge", json("25%")), replicas, true);
-  int64_t unavailable = scaled(rolling.value("maxUnavailable", json("25%")), replicas, false);
-  if (surge == 0 && unavailable == 0) unavailable = 1;  // as the real controller resolves it
-  return {surge, std::min(unavailable, replicas)};
-}
-
-bool conditionTrue(const json& pod, const std::string& type) {
-  const json status = pod.value("status", json::object());
-  for (const auto& c : status.value("conditions", json::array()))
-    if (c.value("type", "") == type) return c.value("status", "") == "True";
-  return false;
-}
-
-// kubelet's rule: Ready when containers are ready and every readiness gate's condition is True.
-std::pair<bool, std::string> podReadiness(const json& pod) {
-  const json spec = pod.value("spec", json::object());
-  for (const auto& gate : spec.value("readinessGates", json::array())) {
-    const std::string type = gate.value("conditionType", "");
-    if (!conditionTrue(pod, type))
-      return {false, "corresponding condition of pod readiness gate \"" + type +
-                         "\" does not exist or is not True."};
-  }
-  return {true, ""};
-}
-
 // Sets a condition, keeping lastTransitionTime unless the status flips. True when it changed.
 bool setCondition(json& conditions, json condition, const char* timeField = "lastTransitionTime") {
   if (!conditions.is_array()) conditions = json::array();
@@ -207,6 +160,108 @@ std::string safeEncode(const std::string& text) {
   return out;
 }
 
+bool podReady(const json& pod) {
+  for (const auto& c : pod.value("/status/conditions"_json_pointer, json::array()))
+    if (c.value("type", "") == "Ready") return c.value("status", "") == "True";
+  return false;
+}
+
+int64_t podRestarts(const json& pod) {
+  int64_t restarts = 0;
+  for (const auto& c : pod.value("/status/containerStatuses"_json_pointer, json::array()))
+    restarts += c.value("restartCount", int64_t{0});
+  return restarts;
+}
+
+const json* findCondition(const json& conditions, const std::string& type) {
+  if (!conditions.is_array()) return nullptr;
+  for (const auto& c : conditions)
+    if (c.value("type", "") == type) return &c;
+  return nullptr;
+}
+
+// The Deployment's Progressing condition after a sync, as the real controller's
+// syncRolloutStatus and checkPausedConditions set it. `created`/`found`: this sync made a new
+// ReplicaSet / moved an existing one to the next revision. A timed-out condition is kept until
+// the rollout progresses or a new one starts.
+json progressingCondition(const json& previous, const json& oldStatus, const json& newStatus,
+                          int64_t replicas, bool paused, bool created, bool found,
+                          const std::string& rsName, std::optional<int64_t> deadlineSeconds,
+                          std::chrono::system_clock::time_point now) {
+  const std::string nowText = formatRfc3339(now);
+  auto make = [&](const char* status, const char* reason, const std::string& message) {
+    return json{{"type", "Progressing"},         {"status", status}, {"lastUpdateTime", nowText},
+                {"lastTransitionTime", nowText}, {"reason", reason}, {"message", message}};
+  };
+  json current = previous;
+  // SetDeploymentCondition: same status and reason is no change; a new reason keeps the
+  // transition time while the status holds.
+  auto set = [&](json next) {
+    if (current.is_null()) return next;
+    if (current.value("status", "") == next.value("status", "") &&
+        current.value("reason", "") == next.value("reason", ""))
+      return current;
+    if (current.value("status", "") == next.value("status", ""))
+      next["lastTransitionTime"] = current.value("lastTransitionTime", nowText);
+    return next;
+  };
+  const std::string reason = previous.is_null() ? "" : previous.value("reason", "");
+  const std::string rs = "ReplicaSet \"" + rsName + "\"";
+  if (paused) {
+    if (reason == "ProgressDeadlineExceeded") return previous;  // not overwritten by a pause
+    return set(make("Unknown", "DeploymentPaused", "Deployment is paused"));
+  }
+  if (created)
+    return set(make("True", "NewReplicaSetCreated", "Created new replica set \"" + rsName + "\""));
+  if (found && previous.is_null())
+    return set(make("True", "FoundNewReplicaSet", "Found new replica set \"" + rsName + "\""));
+  if (reason == "DeploymentPaused")
+    current = set(make("Unknown", "DeploymentResumed", "Deployment is resumed"));
+  if (!deadlineSeconds) return current;
+
+  auto count = [](const json& status, const char* key) { return status.value(key, int64_t{0}); };
+  const std::string currentReason = current.is_null() ? "" : current.value("reason", "");
+  if (count(newStatus, "replicas") == count(newStatus, "updatedReplicas") &&
+      currentReason == "NewReplicaSetAvailable")
+    return current;  // a finished rollout: nothing to estimate
+  const bool complete = count(newStatus, "updatedReplicas") == replicas &&
+                        count(newStatus, "replicas") == replicas &&
+                        count(newStatus, "availableReplicas") == replicas;
+  if (complete)
+    return set(make("True", "NewReplicaSetAvailable", rs + " has successfully progressed."));
+  const bool progressed =
+      count(newStatus, "updatedReplicas") > count(oldStatus, "updatedReplicas") ||
+      count(newStatus, "replicas") - count(newStatus, "updatedReplicas") <
+          count(oldStatus, "replicas") - count(oldStatus, "updatedReplicas") ||
+      count(newStatus, "readyReplicas") > count(oldStatus, "readyReplicas") ||
+      count(newStatus, "availableReplicas") > count(oldStatus, "availableReplicas");
+  if (progressed) {
+    // Progress moves lastUpdateTime even with the same reason: the deadline counts from here.
+    json next = make("True", "ReplicaSetUpdated", rs + " is progressing.");
+    if (!current.is_null() && current.value("status", "") == "True")
+      next["lastTransitionTime"] = current.value("lastTransitionTime", nowText);
+    return next;
+  }
+  if (current.is_null() || currentReason == "ProgressDeadlineExceeded") return current;
+  const auto from = parseRfc3339(current.value("lastUpdateTime", std::string()));
+  if (from && *from + std::chrono::seconds(*deadlineSeconds) < now)
+    return set(make("False", "ProgressDeadlineExceeded", rs + " has timed out progressing."));
+  return current;
+}
+
+// When the Progressing condition `c` times out if nothing progresses (none when it cannot).
+std::optional<std::chrono::system_clock::time_point> deadlineOf(const json& c,
+                                                                std::optional<int64_t> seconds) {
+  if (!seconds || c.is_null()) return std::nullopt;
+  const std::string reason = c.value("reason", "");
+  if (reason == "NewReplicaSetAvailable" || reason == "ProgressDeadlineExceeded" ||
+      reason == "DeploymentPaused")
+    return std::nullopt;
+  const auto from = parseRfc3339(c.value("lastUpdateTime", std::string()));
+  if (!from) return std::nullopt;
+  return *from + std::chrono::seconds(*seconds) + std::chrono::milliseconds(1);
+}
+
 }  // namespace
 
 std::string DeploymentController::templateHash(const json& podTemplate) {
@@ -220,19 +275,46 @@ std::string DeploymentController::templateHash(const json& podTemplate) {
   return safeEncode(std::to_string(hash));
 }
 
-DeploymentController::DeploymentController(ApiServer& server) : server_(server) {
+DeploymentController::DeploymentController(ApiServer& server, DeploymentControllerOptions options)
+    : server_(server), options_(options) {
   hookId_ = server_.onChange([this](const StoreEvent& event) { onEvent(event); });
   for (const auto& d : server_.list("apps/v1", "Deployment"))
     sync(meta(d, "namespace"), meta(d, "name"));
+  ticker_ = std::thread([this] { tickLoop(); });
 }
 
 DeploymentController::~DeploymentController() {
+  {
+    std::lock_guard lock(tickMu_);
+    stopping_ = true;
+  }
+  tickCv_.notify_all();
+  ticker_.join();
   server_.removeHook(hookId_);
+  // A hook already taken from the queue may still be running on this object.
+  server_.waitForHooks();
 }
 
 std::string DeploymentController::lastError() const {
   std::lock_guard lock(mu_);
   return lastError_;
+}
+
+std::optional<std::chrono::system_clock::time_point> DeploymentController::firstWaiting(
+    const std::string& reason) const {
+  std::lock_guard lock(seenMu_);
+  auto it = firstWaiting_.find(reason);
+  if (it == firstWaiting_.end()) return std::nullopt;
+  return it->second;
+}
+
+void DeploymentController::noteWaiting(const json& status) {
+  const auto now = std::chrono::system_clock::now();
+  std::lock_guard lock(seenMu_);
+  for (const auto& c : status.value("containerStatuses", json::array())) {
+    const std::string reason = c.value("/state/waiting/reason"_json_pointer, std::string());
+    if (!reason.empty()) firstWaiting_.emplace(reason, now);
+  }
 }
 
 void DeploymentController::onEvent(const StoreEvent& event) {
@@ -259,18 +341,72 @@ void DeploymentController::onEvent(const StoreEvent& event) {
   }
 }
 
+void DeploymentController::tickLoop() {
+  std::unique_lock lock(tickMu_);
+  while (!tickCv_.wait_for(lock, options_.tickInterval, [&] { return stopping_; })) {
+    lock.unlock();
+    std::vector<std::pair<std::string, std::string>> due;
+    {
+      std::lock_guard state(mu_);
+      const auto now = std::chrono::system_clock::now();
+      for (const auto& [key, at] : wakeAt_)
+        if (at <= now) due.push_back(key);
+    }
+    for (const auto& [ns, name] : due) {
+      try {
+        sync(ns, name);
+      } catch (const std::exception& e) {
+        std::lock_guard state(mu_);
+        lastError_ = e.what();
+      }
+    }
+    lock.lock();
+  }
+}
+
+json DeploymentController::updatePodStatus(
+    const json& pod, std::optional<std::chrono::system_clock::time_point>& wake) {
+  const auto now = std::chrono::system_clock::now();
+  KubeletStatus next = kubeletPodStatus(pod, behaviours_, options_.podTimings, now);
+  if (next.nextChange && (!wake || *next.nextChange < *wake)) wake = next.nextChange;
+  if (next.status == pod.value("status", json::object())) return pod;
+  try {
+    // Recomputed on the object as stored: an operator may have patched a condition meanwhile.
+    json written =
+        server_.mutate("v1", "Pod", meta(pod, "namespace"), meta(pod, "name"), [&](json& obj) {
+          obj["status"] = kubeletPodStatus(obj, behaviours_, options_.podTimings, now).status;
+        });
+    noteWaiting(written["status"]);
+    return written;
+  } catch (const ApiError& e) {
+    if (e.code() == 404) return pod;  // deleted meanwhile (a test, a namespace deletion)
+    throw;
+  }
+}
+
 void DeploymentController::sync(const std::string& ns, const std::string& name) {
   std::lock_guard lock(mu_);
   ++syncs_;
+  const auto key = std::make_pair(ns, name);
   auto found = server_.get("apps/v1", "Deployment", ns, name);
-  if (!found || !meta(*found, "deletionTimestamp").empty()) return;
+  if (!found || !meta(*found, "deletionTimestamp").empty()) {
+    wakeAt_.erase(key);
+    return;
+  }
   json d = *found;
   const std::string uid = meta(d, "uid");
   const json spec = d.value("spec", json::object());
   const json podTemplate = spec.value("template", json::object());
   const int64_t replicas = intOr(spec, "replicas", 1);
   const bool paused = spec.value("paused", false);
+  const bool recreate =
+      spec.value("/strategy/type"_json_pointer, std::string("RollingUpdate")) == "Recreate";
   const auto [maxSurge, maxUnavailable] = surgeAndUnavailable(spec, replicas);
+  std::optional<int64_t> deadlineSeconds;
+  if (spec.contains("progressDeadlineSeconds") &&
+      spec["progressDeadlineSeconds"].is_number_integer() &&
+      spec["progressDeadlineSeconds"].get<int64_t>() != 2147483647)
+    deadlineSeconds = spec["progressDeadlineSeconds"].get<int64_t>();
 
   auto owned = [&] {
     std::vector<json> out;
@@ -295,6 +431,7 @@ void DeploymentController::sync(const std::string& ns, const std::string& name) 
     if (!current || meta(rs, "name") != meta(*current, "name"))
       maxOldRevision = std::max(maxOldRevision, revisionOf(rs));
   const std::string nextRevision = std::to_string(maxOldRevision + 1);
+  bool created = false, foundAgain = false;
 
   if (current) {
     // SetNewReplicaSetAnnotations on an existing ReplicaSet: copy the Deployment's annotations,
@@ -310,6 +447,7 @@ void DeploymentController::sync(const std::string& ns, const std::string& name) 
           const int64_t oldRevision = revisionOf(rs);
           if (oldRevision < maxOldRevision + 1) {
             annotations[kRevision] = nextRevision;
+            foundAgain = true;
             if (!old.empty()) {
               const std::string history = annotations.value(kRevisionHistory, "");
               annotations[kRevisionHistory] = history.empty() ? old : history + "," + old;
@@ -332,6 +470,7 @@ void DeploymentController::sync(const std::string& ns, const std::string& name) 
     annotations[kMaxReplicas] = std::to_string(replicas + maxSurge);
     json selector = spec.value("selector", json::object());
     selector["matchLabels"][kHashLabel] = hash;
+    // Created empty: the scaling below sizes it as the strategy allows.
     json rs = {{"apiVersion", "apps/v1"},
                {"kind", "ReplicaSet"},
                {"metadata",
@@ -341,11 +480,12 @@ void DeploymentController::sync(const std::string& ns, const std::string& name) 
                  {"annotations", annotations},
                  {"ownerReferences", json::array({ownerReference(d, "Deployment")})}}},
                {"spec",
-                {{"replicas", replicas},
+                {{"replicas", 0},
                  {"minReadySeconds", spec.value("minReadySeconds", 0)},
                  {"selector", selector},
                  {"template", rsTemplate}}}};
     current = server_.create(rs);
+    created = true;
   }
 
   // The Deployment's revision follows its current ReplicaSet.
@@ -356,34 +496,83 @@ void DeploymentController::sync(const std::string& ns, const std::string& name) 
                          [&](json& obj) { obj["metadata"]["annotations"][kRevision] = revision; });
     }
   }
+  const std::string currentName = current ? meta(*current, "name") : "";
 
-  // Scale: immediate rollout. A paused Deployment keeps its ReplicaSets as they are.
+  // The kubelet: every pod's status as its containers' behaviour has it now.
+  std::optional<std::chrono::system_clock::time_point> wake;
   replicaSets = owned();
-  if (!paused && current) {
+  std::map<std::string, std::vector<json>> podsByRs;  // by ReplicaSet name
+  {
+    std::map<std::string, std::string> rsNameByUid;
     for (const auto& rs : replicaSets) {
-      const int64_t want = meta(rs, "name") == meta(*current, "name") ? replicas : 0;
-      if (intOr(rs["spec"], "replicas", 1) != want)
+      rsNameByUid[meta(rs, "uid")] = meta(rs, "name");
+      podsByRs[meta(rs, "name")];
+    }
+    for (auto& pod : server_.list("v1", "Pod", ns)) {
+      auto owner = rsNameByUid.find(controllerUid(pod, "ReplicaSet"));
+      if (owner != rsNameByUid.end() && meta(pod, "deletionTimestamp").empty())
+        podsByRs[owner->second].push_back(updatePodStatus(pod, wake));
+    }
+  }
+  auto counts = [&](const json& rs) {
+    ReplicaSetCounts c;
+    c.replicas = intOr(rs["spec"], "replicas", 1);
+    for (const auto& pod : podsByRs[meta(rs, "name")])
+      if (podReady(pod)) ++c.available;
+    return c;
+  };
+
+  // Scaling by the strategy. A paused Deployment keeps its ReplicaSets as they are.
+  if (!paused && current) {
+    std::map<std::string, int64_t> want;
+    std::vector<ReplicaSetCounts> old;
+    std::vector<std::string> oldNames;
+    ReplicaSetCounts fresh;
+    for (const auto& rs : replicaSets) {
+      if (meta(rs, "name") == currentName) {
+        fresh = counts(rs);
+      } else {
+        old.push_back(counts(rs));
+        oldNames.push_back(meta(rs, "name"));
+      }
+    }
+    if (recreate) {
+      // Old pods are deleted at once here, so the new ReplicaSet need not wait for them.
+      for (const auto& oldName : oldNames) want[oldName] = 0;
+      want[currentName] = replicas;
+    } else {
+      fresh.replicas = newReplicaSetReplicas(replicas, maxSurge, fresh, old);
+      want[currentName] = fresh.replicas;
+      const auto scaledOld = oldReplicaSetReplicas(replicas, maxUnavailable, fresh, old);
+      for (size_t i = 0; i < oldNames.size(); ++i) want[oldNames[i]] = scaledOld[i];
+    }
+    for (const auto& rs : replicaSets) {
+      const int64_t target = want[meta(rs, "name")];
+      if (intOr(rs["spec"], "replicas", 1) != target)
         server_.mutate("apps/v1", "ReplicaSet", ns, meta(rs, "name"),
-                       [&](json& obj) { obj["spec"]["replicas"] = want; });
+                       [&](json& obj) { obj["spec"]["replicas"] = target; });
     }
     replicaSets = owned();
   }
 
-  // Pods per ReplicaSet, their readiness, and the ReplicaSets' status.
+  // The ReplicaSet controller: pods per ReplicaSet, and the ReplicaSets' status.
   int64_t total = 0, ready = 0, updated = 0;
   for (const auto& rs : replicaSets) {
     const std::string rsName = meta(rs, "name");
-    const std::string rsUid = meta(rs, "uid");
-    std::vector<json> pods;
-    for (auto& pod : server_.list("v1", "Pod", ns))
-      if (controllerUid(pod, "ReplicaSet") == rsUid && meta(pod, "deletionTimestamp").empty())
-        pods.push_back(std::move(pod));
-    std::sort(pods.begin(), pods.end(),
-              [](const json& a, const json& b) { return meta(a, "name") < meta(b, "name"); });
+    std::vector<json>& pods = podsByRs[rsName];
     const int64_t want = intOr(rs["spec"], "replicas", 1);
-    while (static_cast<int64_t>(pods.size()) > want) {
-      server_.remove("v1", "Pod", ns, meta(pods.back(), "name"));
-      pods.pop_back();
+    if (static_cast<int64_t>(pods.size()) > want) {
+      // As getPodsToDelete ranks them: not ready first, then more restarts, then newer.
+      std::sort(pods.begin(), pods.end(), [](const json& a, const json& b) {
+        return std::make_tuple(podReady(a), -podRestarts(a), meta(b, "creationTimestamp"),
+                               meta(b, "name")) < std::make_tuple(podReady(b), -podRestarts(b),
+                                                                  meta(a, "creationTimestamp"),
+                                                                  meta(a, "name"));
+      });
+      while (static_cast<int64_t>(pods.size()) > want) {
+        server_.remove("v1", "Pod", ns, meta(pods.front(), "name"));
+        pods.erase(pods.begin());
+      }
     }
     const json rsTemplate = rs["spec"].value("template", json::object());
     while (static_cast<int64_t>(pods.size()) < want) {
@@ -403,42 +592,17 @@ void DeploymentController::sync(const std::string& ns, const std::string& name) 
       if (rsTemplate.contains("metadata") && rsTemplate["metadata"].contains("annotations"))
         pod["metadata"]["annotations"] = rsTemplate["metadata"]["annotations"];
       pod["spec"]["nodeName"] = "node-1";
-      const std::string now = nowRfc3339();
-      json containerStatuses = json::array();
-      for (const auto& c : pod["spec"].value("containers", json::array()))
-        containerStatuses.push_back({{"name", c.value("name", "")},
-                                     {"image", c.value("image", "")},
-                                     {"ready", true},
-                                     {"started", true},
-                                     {"restartCount", 0},
-                                     {"state", {{"running", {{"startedAt", now}}}}}});
-      pod["status"] = {
-          {"phase", "Running"},
-          {"podIP", "127.0.0.1"},
-          {"startTime", now},
-          {"containerStatuses", containerStatuses},
-          {"conditions",
-           json::array(
-               {{{"type", "PodScheduled"}, {"status", "True"}, {"lastTransitionTime", now}},
-                {{"type", "Initialized"}, {"status", "True"}, {"lastTransitionTime", now}},
-                {{"type", "ContainersReady"}, {"status", "True"}, {"lastTransitionTime", now}}})}};
+      // Scheduled and started at once: the kubelet's first status comes with the pod.
+      KubeletStatus first =
+          kubeletPodStatus(pod, behaviours_, options_.podTimings, std::chrono::system_clock::now());
+      if (first.nextChange && (!wake || *first.nextChange < *wake)) wake = first.nextChange;
+      pod["status"] = first.status;
       pods.push_back(server_.create(pod));
+      noteWaiting(pods.back()["status"]);
     }
     int64_t rsReady = 0;
-    for (auto& pod : pods) {
-      auto [isReady, message] = podReadiness(pod);
-      json condition = {{"type", "Ready"}, {"status", isReady ? "True" : "False"}};
-      if (!isReady) {
-        condition["reason"] = "ReadinessGatesNotReady";
-        condition["message"] = message;
-      }
-      json conditions = pod["status"].value("conditions", json::array());
-      if (setCondition(conditions, condition)) {
-        server_.mutate("v1", "Pod", ns, meta(pod, "name"),
-                       [&](json& obj) { obj["status"]["conditions"] = conditions; });
-      }
-      if (isReady) ++rsReady;
-    }
+    for (const auto& pod : pods)
+      if (podReady(pod)) ++rsReady;
     json rsStatus = {{"replicas", static_cast<int64_t>(pods.size())},
                      {"fullyLabeledReplicas", static_cast<int64_t>(pods.size())},
                      {"readyReplicas", rsReady},
@@ -449,19 +613,21 @@ void DeploymentController::sync(const std::string& ns, const std::string& name) 
                      [&](json& obj) { obj["status"] = rsStatus; });
     total += static_cast<int64_t>(pods.size());
     ready += rsReady;
-    if (current && rsName == meta(*current, "name")) updated = static_cast<int64_t>(pods.size());
+    if (rsName == currentName) updated = static_cast<int64_t>(pods.size());
   }
 
-  // Deployment status.
+  // Deployment status (calculateStatus, syncRolloutStatus).
   d = *server_.get("apps/v1", "Deployment", ns, name);
-  json status = d.value("status", json::object());
+  int64_t totalSpec = 0;
+  for (const auto& rs : replicaSets) totalSpec += intOr(rs["spec"], "replicas", 1);
+  const json status = d.value("status", json::object());
   json next = status;
   next["observedGeneration"] = d["metadata"].value("generation", 1);
   next["replicas"] = total;
   next["updatedReplicas"] = updated;
   next["readyReplicas"] = ready;
   next["availableReplicas"] = ready;
-  next["unavailableReplicas"] = std::max<int64_t>(0, replicas - ready);
+  next["unavailableReplicas"] = std::max<int64_t>(0, totalSpec - ready);
   for (const char* zeroOmitted :
        {"replicas", "updatedReplicas", "readyReplicas", "availableReplicas", "unavailableReplicas"})
     if (next[zeroOmitted] == 0) next.erase(zeroOmitted);  // omitempty, as the API server shows
@@ -474,25 +640,33 @@ void DeploymentController::sync(const std::string& ns, const std::string& name) 
                 {"message", available ? "Deployment has minimum availability."
                                       : "Deployment does not have minimum availability."},
                 {"lastUpdateTime", ""}});
-  const std::string rsName = current ? meta(*current, "name") : "";
-  json progressing = {{"type", "Progressing"}, {"lastUpdateTime", ""}};
-  if (paused) {
-    progressing.update({{"status", "Unknown"},
-                        {"reason", "DeploymentPaused"},
-                        {"message", "Deployment is paused"}});
-  } else if (current && updated == replicas && total == replicas && ready == replicas) {
-    progressing.update({{"status", "True"},
-                        {"reason", "NewReplicaSetAvailable"},
-                        {"message", "ReplicaSet \"" + rsName + "\" has successfully progressed."}});
-  } else {
-    progressing.update({{"status", "True"},
-                        {"reason", "ReplicaSetUpdated"},
-                        {"message", "ReplicaSet \"" + rsName + "\" is progressing."}});
+  const json* previous = findCondition(conditions, "Progressing");
+  json progressing = progressingCondition(previous ? *previous : json(), status, next, replicas,
+                                          paused, created, foundAgain, currentName, deadlineSeconds,
+                                          std::chrono::system_clock::now());
+  if (!progressing.is_null()) {
+    bool replaced = false;
+    for (auto& c : conditions)
+      if (c.value("type", "") == "Progressing") {
+        c = progressing;
+        replaced = true;
+      }
+    if (!replaced) conditions.push_back(progressing);
   }
-  setCondition(conditions, progressing);
   next["conditions"] = conditions;
   if (next != status)
     server_.mutate("apps/v1", "Deployment", ns, name, [&](json& obj) { obj["status"] = next; });
+
+  // Wake up for the next time-driven change: a pod's, or the progress deadline's.
+  if (!paused) {
+    if (auto deadline = deadlineOf(progressing, deadlineSeconds);
+        deadline && (!wake || *deadline < *wake))
+      wake = deadline;
+  }
+  if (wake)
+    wakeAt_[key] = *wake;
+  else
+    wakeAt_.erase(key);
 }
 
 }  // namespace rg::testing

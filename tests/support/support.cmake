@@ -18,6 +18,7 @@ add_library(rg_test_apiserver STATIC
   ${RG_SUPPORT_DIR}/request_path.cpp
   ${RG_SUPPORT_DIR}/resource_registry.cpp
   ${RG_SUPPORT_DIR}/resource_strategy.cpp
+  ${RG_SUPPORT_DIR}/rolling_update.cpp
   ${RG_SUPPORT_DIR}/rest_handler.cpp
   ${RG_SUPPORT_DIR}/strategic_merge_patch.cpp
   ${RG_SUPPORT_DIR}/subprocess.cpp
