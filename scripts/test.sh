@@ -4,6 +4,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh test
 if [[ -x scripts/fetch-tools.sh ]]; then scripts/fetch-tools.sh; fi
+# The control-plane tests' etcd, kube-apiserver and kube-controller-manager (built once per
+# machine, ~11 min; cached). Its last line is the folder CMake points the tests at.
+bash scripts/fetch-control-plane.sh >/dev/null
 scripts/build.sh
 root="$(pwd)"
 cd "${BUILD_DIR:-build}"

@@ -14,6 +14,7 @@ add_library(rg_test_apiserver STATIC
   ${RG_SUPPORT_DIR}/label_selector.cpp
   ${RG_SUPPORT_DIR}/object_store.cpp
   ${RG_SUPPORT_DIR}/patches.cpp
+  ${RG_SUPPORT_DIR}/pod_lifecycle.cpp
   ${RG_SUPPORT_DIR}/request_path.cpp
   ${RG_SUPPORT_DIR}/resource_registry.cpp
   ${RG_SUPPORT_DIR}/resource_strategy.cpp

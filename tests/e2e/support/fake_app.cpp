@@ -16,9 +16,18 @@ const std::vector<double>& FakeApp::latencyBuckets() {
 
 FakeApp::FakeApp(rg::testing::ApiServer& server, std::string ns, std::string deployment,
                  double requestsPerSecond)
-    : server_(server),
-      namespace_(std::move(ns)),
-      deployment_(std::move(deployment)),
+    : FakeApp(
+          [&server, ns = std::move(ns), deployment = std::move(deployment)]() -> std::string {
+            auto d = server.get("apps/v1", "Deployment", ns, deployment);
+            if (!d) return "";
+            const auto containers =
+                d->value("/spec/template/spec/containers"_json_pointer, nlohmann::json::array());
+            return containers.empty() ? "" : containers[0].value("image", "");
+          },
+          requestsPerSecond) {}
+
+FakeApp::FakeApp(ImageLookup imageLookup, double requestsPerSecond)
+    : imageLookup_(std::move(imageLookup)),
       requestsPerSecond_(requestsPerSecond),
       bucketCounts_(latencyBuckets().size(), 0.0),
       last_(std::chrono::steady_clock::now()) {
@@ -56,11 +65,7 @@ std::string FakeApp::url(const std::string& path) const {
 }
 
 std::string FakeApp::currentImage() const {
-  auto d = server_.get("apps/v1", "Deployment", namespace_, deployment_);
-  if (!d) return "";
-  const auto containers =
-      d->value("/spec/template/spec/containers"_json_pointer, nlohmann::json::array());
-  return containers.empty() ? "" : containers[0].value("image", "");
+  return imageLookup_();
 }
 
 size_t FakeApp::scrapes() const {

@@ -4,6 +4,7 @@
 // is simulated from wall time (requestsPerSecond); its error ratio and latency follow the
 // image the Deployment runs now (spec.template.spec.containers[0].image, read from the test
 // API server), as a real app's would after a rollout.
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -27,6 +28,10 @@ class FakeApp {
  public:
   FakeApp(rg::testing::ApiServer& server, std::string ns, std::string deployment,
           double requestsPerSecond = 100);
+  // The image comes from `imageLookup` (a real API server's Deployment, for example); it
+  // returns "" while there is no Deployment.
+  using ImageLookup = std::function<std::string()>;
+  explicit FakeApp(ImageLookup imageLookup, double requestsPerSecond = 100);
   ~FakeApp();
 
   // What an image does; images not listed behave as ImageBehaviour{}.
@@ -46,9 +51,7 @@ class FakeApp {
   std::string metricsText();
   void accrue();
 
-  rg::testing::ApiServer& server_;
-  std::string namespace_;
-  std::string deployment_;
+  ImageLookup imageLookup_;
   double requestsPerSecond_;
   mutable std::mutex mu_;
   std::map<std::string, ImageBehaviour> behaviours_;
