@@ -18,6 +18,7 @@ using namespace ops;
 using rg::e2e::eventually;
 
 constexpr const char* kApps = "shop";
+const json::json_pointer kRevision("/metadata/annotations/deployment.kubernetes.io~1revision");
 
 class ControlPlaneFaultTest : public ::testing::Test {
  protected:
@@ -159,11 +160,14 @@ TEST_F(ControlPlaneFaultTest, ControllerManagerStoppedDuringARollbackCompletesIt
   const auto gates = resourceForKind("gates.readiness.dev/v1alpha1", "ReadinessGate");
   client.patch(gates, kApps, "web", rg::kube::PatchType::Merge, {{"spec", {{"suspend", true}}}});
   setImage(*cp_, kApps, "web", kLatestImage);
+  // The controller has rolled revision 2 out and recorded it (the operator acts only on a
+  // rollout the controller has observed).
   ASSERT_TRUE(eventually(
       [&] {
-        return deployment().value(
-                   "/metadata/annotations/deployment.kubernetes.io~1revision"_json_pointer,
-                   std::string()) == "2";
+        const json d = deployment();
+        return d.value(kRevision, std::string()) == "2" &&
+               d.value("/status/observedGeneration"_json_pointer, 0) ==
+                   d.value("/metadata/generation"_json_pointer, -1);
       },
       30s, 200ms));
   cp_->stopControllerManager();
@@ -181,13 +185,8 @@ TEST_F(ControlPlaneFaultTest, ControllerManagerStoppedDuringARollbackCompletesIt
 
   cp_->startControllerManager();
   // The real controller reuses the first ReplicaSet as revision 3.
-  ASSERT_TRUE(eventually(
-      [&] {
-        return deployment().value(
-                   "/metadata/annotations/deployment.kubernetes.io~1revision"_json_pointer,
-                   std::string()) == "3";
-      },
-      30s, 200ms))
+  ASSERT_TRUE(
+      eventually([&] { return deployment().value(kRevision, std::string()) == "3"; }, 30s, 200ms))
       << deployment().dump();
   rolledBackExactlyOnce();
 }
