@@ -4,6 +4,7 @@
 // Deployment patches from the audit log, and what the operator's log says was refused.
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -59,11 +60,20 @@ inline json gateManifest(const std::string& ns, const std::string& name,
 
 inline void setImage(ControlPlane& cp, const std::string& ns, const std::string& name,
                      const std::string& image) {
-  cp.adminClient().patch(resourceForKind("apps/v1", "Deployment"), ns, name,
-                         rg::kube::PatchType::Json,
-                         json::array({{{"op", "replace"},
-                                       {"path", "/spec/template/spec/containers/0/image"},
-                                       {"value", image}}}));
+  const json patch = json::array(
+      {{{"op", "replace"}, {"path", "/spec/template/spec/containers/0/image"}, {"value", image}}});
+  // After a kube-apiserver restart the client's kept-alive connection is dead, and a PATCH is
+  // not retried by the client (not idempotent in general); this one is (a replace), so retry.
+  for (int attempt = 0;; ++attempt) {
+    try {
+      cp.adminClient().patch(resourceForKind("apps/v1", "Deployment"), ns, name,
+                             rg::kube::PatchType::Json, patch);
+      return;
+    } catch (const rg::kube::TransportError&) {
+      if (attempt >= 5) throw;
+      std::this_thread::sleep_for(200ms);
+    }
+  }
 }
 
 inline std::string gatePhase(const json& gate) {

@@ -15,7 +15,7 @@ namespace {
 class LeaseRefusedFaultTest : public FaultTest {
  protected:
   // The operator's JSON log lines at `level` whose msg contains `part`.
-  size_t logLines(const std::string& level, const std::string& part) const {
+  size_t logLines(const std::string& level, const std::string& part) {
     std::ifstream in(cluster().dir() + "/operator-1.log");
     size_t n = 0;
     for (std::string line; std::getline(in, line);) {
