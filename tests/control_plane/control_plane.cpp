@@ -166,19 +166,40 @@ ControlPlane::ControlPlane(ControlPlaneOptions options) : options_(std::move(opt
   if (options_.kubectl.empty()) options_.kubectl = options_.sourceDir + "/.tools/bin/kubectl";
   for (const char* name : {"etcd", "kube-apiserver", "kube-controller-manager"})
     requireBinary(options_.binDir, name);
+  if (!options_.pickPort) options_.pickPort = [] { return providers::testing::freeLoopbackPort(); };
 
   std::string pattern = (std::filesystem::temp_directory_path() / "rg-cp-XXXXXX").string();
   if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
   dir_ = pattern;
+  // A free port can be taken by another test between its choice and the bind: such a start
+  // is retried on new ports (and only such a start).
+  for (int attempt = 1;; ++attempt) {
+    try {
+      etcdClientPort_ = options_.pickPort();
+      etcdPeerPort_ = options_.pickPort();
+      apiPort_ = options_.pickPort();
+      kcmPort_ = options_.pickPort();
+      writeCredentials();
+      startEtcd();
+      startApiServer();
+      startControllerManager();
+      break;
+    } catch (const std::exception& e) {
+      const std::string tails = logTails();
+      if (attempt < 3 && tails.find("address already in use") != std::string::npos) {
+        controllerManager_.reset();
+        apiServer_.reset();
+        etcd_.reset();
+        std::error_code ec;
+        std::filesystem::remove_all(dir_ + "/etcd", ec);
+        continue;
+      }
+      teardown();
+      throw std::runtime_error(std::string("control plane did not start: ") + e.what() + "\n" +
+                               tails);
+    }
+  }
   try {
-    etcdClientPort_ = providers::testing::freeLoopbackPort();
-    etcdPeerPort_ = providers::testing::freeLoopbackPort();
-    apiPort_ = providers::testing::freeLoopbackPort();
-    kcmPort_ = providers::testing::freeLoopbackPort();
-    writeCredentials();
-    startEtcd();
-    startApiServer();
-    startControllerManager();
     if (options_.installOperatorIdentity) {
       installCrd();
       installOperatorIdentity();
@@ -197,11 +218,10 @@ ControlPlane::~ControlPlane() {
 
 void ControlPlane::teardown() {
   admin_.reset();
-  if (controllerManager_) controllerManager_->stop(5s);
+  // SIGKILL (the children's destructors): the data goes with the directory, and
+  // kube-apiserver's graceful shutdown alone takes several seconds.
   controllerManager_.reset();
-  if (apiServer_) apiServer_->stop(10s);
   apiServer_.reset();
-  if (etcd_) etcd_->stop(5s);
   etcd_.reset();
   if (dir_.empty()) return;
   if (std::getenv("RG_E2E_KEEP")) {

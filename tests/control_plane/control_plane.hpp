@@ -40,6 +40,7 @@
 // certificates: stopApiServer()/startApiServer(), stopControllerManager()/
 // startControllerManager(), and etcdUrl() for etcdctl (compaction).
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -65,6 +66,9 @@ struct ControlPlaneOptions {
   // Install the CRD and the operator's Namespace/ServiceAccount/RBAC (false: a bare cluster,
   // e.g. for helm install tests).
   bool installOperatorIdentity = true;
+  // Chooses each listening port; empty: a free loopback port. A start that fails because a
+  // chosen port was taken meanwhile is retried (twice) on new ports.
+  std::function<int()> pickPort;
   // Up to how long each component may take to become ready.
   std::chrono::seconds startTimeout{90};
 };

@@ -39,6 +39,11 @@ inline constexpr const char* kBadImage = "shop/web:2.0";  // 30 % errors
 inline constexpr const char* kGateApiVersion = "gates.readiness.dev/v1alpha1";
 inline constexpr const char* kJsonPatch = "application/json-patch+json";
 
+// Test names show the back end, not its bytes.
+inline void PrintTo(Backend backend, std::ostream* os) {
+  *os << backendName(backend);
+}
+
 class ScenarioTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override { cluster_ = makeScenarioCluster(GetParam()); }
