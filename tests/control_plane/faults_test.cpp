@@ -159,6 +159,14 @@ TEST_F(ControlPlaneFaultTest, ControllerManagerStoppedDuringARollbackCompletesIt
   auto& client = cp_->adminClient();
   const auto gates = resourceForKind("gates.readiness.dev/v1alpha1", "ReadinessGate");
   client.patch(gates, kApps, "web", rg::kube::PatchType::Merge, {{"spec", {{"suspend", true}}}});
+  // The operator has seen the suspension once its status names the gate's new generation
+  // (otherwise it could roll the new revision back before it sees it).
+  ASSERT_TRUE(waitForGate(
+      [](const json& g) {
+        return g.value("/status/observedGeneration"_json_pointer, 0) ==
+               g.value("/metadata/generation"_json_pointer, -1);
+      },
+      30s, "observed the suspension"));
   setImage(*cp_, kApps, "web", kLatestImage);
   // The controller has rolled revision 2 out and recorded it (the operator acts only on a
   // rollout the controller has observed).
