@@ -207,6 +207,9 @@ int runManager(const ManagerOptions& options) {
   GateReconciler reconciler({&cache, &client, &runtime, &events, &metrics, {}});
 
   std::atomic<bool> leading{!options.leaderElect};
+  // Set once the elector runs; the probe reads it to tell a standby from a candidate that
+  // cannot reach its Lease (which is not ready: it could never take over).
+  std::atomic<kube::LeaderElector*> electorView{nullptr};
   metrics.watchLeader(options.leaderElectionId, [&leading] { return leading.load(); });
   EndpointServer metricsServer(
       options.metricsBindAddress,
@@ -222,6 +225,10 @@ int runManager(const ManagerOptions& options) {
        {"/readyz", [&] {
           if (!cache.hasSynced())
             return EndpointResponse{503, "text/plain", "informers not synced\n"};
+          if (auto* elector = electorView.load(); elector != nullptr && !leading) {
+            if (auto why = elector->leaseError(); !why.empty())
+              return EndpointResponse{503, "text/plain", "leader election: cannot " + why + "\n"};
+          }
           return EndpointResponse{200, "text/plain", leading ? "ok: leader\n" : "ok: standby\n"};
         }}});
   metricsServer.start();
@@ -297,6 +304,7 @@ int runManager(const ManagerOptions& options) {
       spdlog::info("leader is now {}", identity.empty() ? "(none)" : identity);
     };
     elector = std::make_unique<kube::LeaderElector>(client, election);
+    electorView = elector.get();
     elector->start();
   } else {
     startWorkers();

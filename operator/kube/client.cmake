@@ -6,6 +6,7 @@ add_library(rg_kube STATIC
   operator/kube/exec_credentials.cpp
   operator/kube/in_cluster_config.cpp
   operator/kube/kube_config.cpp
+  operator/kube/request_info.cpp
   operator/kube/rest_client.cpp
   operator/kube/watch_stream.cpp)
 target_include_directories(rg_kube PUBLIC ${CMAKE_SOURCE_DIR})

@@ -143,6 +143,28 @@ std::string LeaderElector::observedLeader() const {
   return observedHolder_;
 }
 
+std::string LeaderElector::leaseError() const {
+  std::lock_guard lock(mu_);
+  return leaseError_;
+}
+
+LeaderElector::Attempt LeaderElector::failed(const char* step, const std::exception& error) {
+  std::string why = std::string(step) + " the Lease: " + error.what();
+  spdlog::error("leader election {}/{}: cannot {}; {} until it can", config_.leaseNamespace,
+                config_.leaseName, why, leader_.load() ? "renewing" : "not leading");
+  std::lock_guard lock(mu_);
+  leaseError_ = std::move(why);
+  return Attempt::Failed;
+}
+
+void LeaderElector::reached() {
+  std::lock_guard lock(mu_);
+  if (leaseError_.empty()) return;
+  leaseError_.clear();
+  spdlog::info("leader election {}/{}: the Lease is reachable again", config_.leaseNamespace,
+               config_.leaseName);
+}
+
 bool LeaderElector::sleepFor(std::chrono::nanoseconds delay) {
   std::unique_lock lock(mu_);
   const auto deadline = saturatingAdd(clock_->now(), delay);
@@ -214,20 +236,18 @@ LeaderElector::Attempt LeaderElector::tryAcquireOrRenew() {
           {"spec", spec}};
       try {
         auto created = client_.create(ref, config_.leaseNamespace, object);
+        reached();
         observe(created.value("spec", spec));
         return Attempt::Acquired;
       } catch (const AlreadyExistsError&) {
         continue;  // another candidate created it first: read theirs
       } catch (const std::exception& e) {
-        spdlog::debug("leader election {}/{}: create failed: {}", config_.leaseNamespace,
-                      config_.leaseName, e.what());
-        return Attempt::Failed;
+        return failed("create", e);
       }
     } catch (const std::exception& e) {
-      spdlog::debug("leader election {}/{}: get failed: {}", config_.leaseNamespace,
-                    config_.leaseName, e.what());
-      return Attempt::Failed;
+      return failed("get", e);
     }
+    reached();
 
     nlohmann::json spec = lease.contains("spec") && lease["spec"].is_object()
                               ? lease["spec"]
@@ -254,9 +274,7 @@ LeaderElector::Attempt LeaderElector::tryAcquireOrRenew() {
                     config_.leaseName);
       continue;
     } catch (const std::exception& e) {
-      spdlog::debug("leader election {}/{}: update failed: {}", config_.leaseNamespace,
-                    config_.leaseName, e.what());
-      return Attempt::Failed;
+      return failed("update", e);
     }
   }
   return Attempt::Failed;

@@ -77,6 +77,10 @@ class LeaderElector {
   const std::string& identity() const { return config_.identity; }
   // The holder last seen on the Lease ("" if none or not read yet).
   std::string observedLeader() const;
+  // Why the last attempt to read or write the Lease failed ("get the Lease: 403 Forbidden..."),
+  // or "" when it succeeded (the Lease was read, whoever holds it). Each failure is also logged
+  // at error level, so a candidate that cannot reach its Lease says so every retry period.
+  std::string leaseError() const;
 
  private:
   enum class Attempt { Acquired, HeldByOther, Failed };
@@ -84,6 +88,8 @@ class LeaderElector {
   void run();
   Attempt tryAcquireOrRenew();
   void observe(const nlohmann::json& spec);
+  Attempt failed(const char* step, const std::exception& error);
+  void reached();
   nlohmann::json recordSpec(const nlohmann::json& old, bool keepAcquireTime) const;
   void release();
   bool sleepFor(std::chrono::nanoseconds delay);
@@ -109,6 +115,7 @@ class LeaderElector {
   nlohmann::json observedSpec_;      // the Lease spec last read or written
   Clock::TimePoint observedTime_{};  // when observedSpec_ last changed, on clock_
   std::string observedHolder_;
+  std::string leaseError_;
 };
 
 }  // namespace rg::kube

@@ -16,6 +16,8 @@
 #include <system_error>
 #include <thread>
 
+#include "operator/kube/request_info.hpp"
+
 #include <cpprest/containerstream.h>
 #include <cpprest/http_client.h>
 #include <cpprest/uri.h>
@@ -344,7 +346,25 @@ struct RestClient::Impl {
     auto error = ApiError::fromResponse(outcome.status, outcome.body, req.method, req.path);
     auto retryAfter = retryAfterOf(outcome.response);
     if (retryAfter.count() > 0) error->setRetryAfter(retryAfter);
+    report(req, *error);
     error->raise();
+  }
+
+  // Counts an error answer by what was asked; a refusal does not heal by retrying (it needs an
+  // RBAC or credential change), so it is logged at error level whoever the caller is.
+  void report(const RestRequest& req, const ApiError& error) {
+    std::string query = encodeQuery(req.query);
+    if (!query.empty()) query.erase(0, 1);
+    const RequestInfo info = requestInfo(req.method, req.path, query);
+    {
+      std::lock_guard lock(countsMutex);
+      ++counts.apiErrors[{info.verb, info.group, info.isResource ? info.resource : req.path,
+                          std::to_string(error.code())}];
+    }
+    if (error.isForbidden() || error.isUnauthorized()) {
+      spdlog::error("API request refused: {}: {} {}: {}", info.describe(), error.code(),
+                    error.reason(), error.statusMessage());
+    }
   }
 
   nlohmann::json call(const RestRequest& req) {

@@ -90,10 +90,26 @@ struct RestResponse {
 // client-go's rest_client_requests_total). Retries count as separate attempts.
 struct RequestCounts {
   std::map<std::pair<std::string, std::string>, std::uint64_t> byMethodAndCode;
+  // Requests that ended in an error answer (after retries), by what they asked for: verb,
+  // API group, resource ("pods/status" for a subresource) and code. Each refusal (401, 403) is
+  // also logged at error level with the namespace and name.
+  struct ApiErrorKey {
+    std::string verb;
+    std::string group;
+    std::string resource;
+    std::string code;
+    auto operator<=>(const ApiErrorKey&) const = default;
+  };
+  std::map<ApiErrorKey, std::uint64_t> apiErrors;
 
   std::uint64_t get(const std::string& method, const std::string& code) const {
     auto it = byMethodAndCode.find({method, code});
     return it == byMethodAndCode.end() ? 0 : it->second;
+  }
+  std::uint64_t apiErrorCount(const std::string& verb, const std::string& group,
+                              const std::string& resource, const std::string& code) const {
+    auto it = apiErrors.find({verb, group, resource, code});
+    return it == apiErrors.end() ? 0 : it->second;
   }
   std::uint64_t total() const {
     std::uint64_t sum = 0;

@@ -112,7 +112,12 @@ OperatorMetrics::OperatorMetrics(std::string controller, int maxConcurrentReconc
                                  "Actions taken on target Deployments, by action", {"action"})),
       evaluationDuration_(registry_.histogram("readinessgate_evaluation_duration_seconds",
                                               "Time taken to evaluate a ReadinessGate's checks", {},
-                                              evaluationBuckets())) {
+                                              evaluationBuckets())),
+      apiErrors_(registry_.counter(
+          "readinessgate_api_errors_total",
+          "API requests answered with an error after retries, by verb, API group, resource and "
+          "code; 401 and 403 (refused) are also logged at error level",
+          {"verb", "group", "resource", "code"})) {
   // Known series start at 0 so that rate() and absent() work from the first scrape.
   for (const char* result : {"success", "error", "requeue", "requeue_after"})
     reconcileTotal_.set({controller_, result}, 0);
@@ -164,8 +169,11 @@ void OperatorMetrics::observeWorkDuration(std::chrono::nanoseconds worked) {
 void OperatorMetrics::watchRequests(const std::string& host,
                                     std::function<kube::RequestCounts()> counts) {
   registry_.addCollector([this, host, counts = std::move(counts)] {
-    for (const auto& [key, total] : counts().byMethodAndCode)
+    const kube::RequestCounts now = counts();
+    for (const auto& [key, total] : now.byMethodAndCode)
       restRequests_.set({key.second, key.first, host}, static_cast<double>(total));
+    for (const auto& [key, total] : now.apiErrors)
+      apiErrors_.set({key.verb, key.group, key.resource, key.code}, static_cast<double>(total));
   });
 }
 

@@ -36,7 +36,8 @@ class OperatorMetrics final : public ReconcileObserver {
   void observeWorkDuration(std::chrono::nanoseconds worked);
 
   // --- client-go REST client and leader election (read at each scrape) --------------------
-  // `host` as in the client's server URL ("10.0.0.1:443").
+  // `host` as in the client's server URL ("10.0.0.1:443"). Also feeds
+  // readinessgate_api_errors_total from the counts' apiErrors.
   void watchRequests(const std::string& host, std::function<kube::RequestCounts()> counts);
   void watchLeader(const std::string& name, std::function<bool()> leading);
 
@@ -71,6 +72,7 @@ class OperatorMetrics final : public ReconcileObserver {
   metrics::Family& phase_;
   metrics::Family& actions_;
   metrics::Family& evaluationDuration_;
+  metrics::Family& apiErrors_;
 };
 
 // "Pause", "Resume", "Rollback" ("None" for ActionKind::None).

@@ -221,5 +221,21 @@ TEST_F(OperatorMetricsTest, ProcessMetricsAreIncluded) {
   EXPECT_NE(text.find("# TYPE process_cpu_seconds_total counter"), std::string::npos);
 }
 
+TEST(OperatorMetrics, ApiErrorsAreCountedByVerbGroupResourceAndCode) {
+  OperatorMetrics metrics;
+  kube::RequestCounts counts;
+  metrics.watchRequests("10.0.0.1:443", [&] { return counts; });
+  counts.apiErrors[{"get", "coordination.k8s.io", "leases", "403"}] = 7;
+  counts.apiErrors[{"patch", "", "pods/status", "403"}] = 1;
+  const std::string text = metrics.render();
+  for (const char* line :
+       {"# TYPE readinessgate_api_errors_total counter\n",
+        "readinessgate_api_errors_total{verb=\"get\",group=\"coordination.k8s.io\","
+        "resource=\"leases\",code=\"403\"} 7\n",
+        "readinessgate_api_errors_total{verb=\"patch\",group=\"\",resource=\"pods/status\","
+        "code=\"403\"} 1\n"})
+    EXPECT_NE(text.find(line), std::string::npos) << line << "\n" << text;
+}
+
 }  // namespace
 }  // namespace rg

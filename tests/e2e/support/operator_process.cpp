@@ -17,6 +17,15 @@ OperatorProcess::~OperatorProcess() {
 }
 
 void OperatorProcess::start(std::chrono::milliseconds timeout) {
+  launch();
+  const std::string readyz = "http://127.0.0.1:" + std::to_string(healthPort_) + "/readyz";
+  const bool ready = eventually(
+      [&] { return !process_->running() || httpGet(readyz, 1s).status == 200; }, timeout, 50ms);
+  if (!ready || !process_->running())
+    throw std::runtime_error("the operator did not become ready (" + readyz + "):\n" + logTail());
+}
+
+void OperatorProcess::launch() {
   if (process_ && process_->running()) throw std::logic_error("the operator is already running");
   ++starts_;
   healthPort_ = providers::testing::freeLoopbackPort();
@@ -33,11 +42,6 @@ void OperatorProcess::start(std::chrono::milliseconds timeout) {
   argv.insert(argv.end(), options_.extraArgs.begin(), options_.extraArgs.end());
   process_ = std::make_unique<ChildProcess>(
       argv, options_.dir + "/operator-" + std::to_string(starts_) + ".log");
-  const std::string readyz = "http://127.0.0.1:" + std::to_string(healthPort_) + "/readyz";
-  const bool ready = eventually(
-      [&] { return !process_->running() || httpGet(readyz, 1s).status == 200; }, timeout, 50ms);
-  if (!ready || !process_->running())
-    throw std::runtime_error("the operator did not become ready (" + readyz + "):\n" + logTail());
 }
 
 void OperatorProcess::kill(int signal) {

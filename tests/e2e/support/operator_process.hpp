@@ -24,6 +24,8 @@ class OperatorProcess {
 
   // Starts a new process and waits until /readyz answers 200; throws with the end of its log.
   void start(std::chrono::milliseconds timeout = std::chrono::seconds(30));
+  // Starts a new process without waiting for /readyz (for a process expected to stay unready).
+  void launch();
   // Sends `signal` (SIGKILL: no clean shutdown) and waits for the exit.
   void kill(int signal);
   // SIGTERM and wait: a clean stop. Returns the exit status.

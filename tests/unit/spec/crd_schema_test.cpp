@@ -6,6 +6,7 @@
 #include <fstream>
 #include <functional>
 #include <iterator>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -183,6 +184,95 @@ TEST(CrdSchema, CrossFieldRulesAreDeclared) {
   EXPECT_THAT(rules, ::testing::HasSubstr("threshold"));
   EXPECT_THAT(rules, ::testing::HasSubstr("prometheus"));
   EXPECT_GE(item["x-kubernetes-validations"].size(), 2u);
+}
+
+// Collects every x-kubernetes-validations rule with the path of the schema node it sits on.
+void collectRules(const json& schema, const std::string& path,
+                  std::vector<std::pair<std::string, json>>& out) {
+  if (schema.contains("x-kubernetes-validations"))
+    for (const auto& rule : schema["x-kubernetes-validations"]) out.emplace_back(path, rule);
+  if (schema.contains("properties"))
+    for (const auto& [key, child] : schema["properties"].items())
+      collectRules(child, path + "." + key, out);
+  if (schema.value("type", "") == "array" && schema.contains("items"))
+    collectRules(schema["items"], path + "[]", out);
+}
+
+// API servers before 1.25 drop the CEL rules (x-kubernetes-validations) of the CRD, so the
+// operator's own validation must refuse every spec that a rule refuses. Each rule of the CRD,
+// found by walking the schema, has here a spec that breaks it (and only it); the parser must
+// refuse that spec with an error naming the field. A new rule without an entry fails.
+TEST(CrdSchema, EveryCelRuleIsEnforcedByTheParser) {
+  struct Violation {
+    std::string spec;   // YAML of spec, with the check (when any) as checks[0]
+    std::string field;  // expected in the error's path
+  };
+  const std::string probes = "{name: c, probes: {}}";
+  const std::map<std::pair<std::string, std::string>, Violation> violations = {
+      {{".spec.interval", "interval must be at least 1s"},
+       {"interval: 500ms\nchecks: [" + probes + "]", "spec.interval"}},
+      {{".spec.checks[]",
+        "exactly one of probes, resources, secrets, env, replicas, security, http, prometheus "
+        "must be set"},
+       {"checks: [{name: c, probes: {}, security: {}}]", "spec.checks[0]"}},
+      {{".spec.checks[]", "threshold is allowed only with prometheus"},
+       {"checks: [{name: c, probes: {}, threshold: {max: 1}}]", "spec.checks[0].threshold"}},
+      {{".spec.checks[]", "prometheus requires a threshold"},
+       {"checks: [{name: c, prometheus: {address: 'http://p:9090', query: up}}]",
+        "spec.checks[0].threshold"}},
+      {{".spec.checks[]", "threshold needs at least one of min, max, maxIncreasePercent"},
+       {"checks: [{name: c, prometheus: {address: 'http://p:9090', query: up}, threshold: {}}]",
+        "spec.checks[0].threshold"}},
+      {{".spec.checks[].probes", "set at least one of readiness, liveness, startup"},
+       {"checks: [{name: c, probes: {readiness: false, liveness: false, startup: false}}]",
+        "spec.checks[0].probes"}},
+      {{".spec.checks[].resources.cpu", "needs at least one of min, max"},
+       {"checks: [{name: c, resources: {cpu: {}}}]", "spec.checks[0].resources.cpu"}},
+      {{".spec.checks[].resources.memory", "needs at least one of min, max"},
+       {"checks: [{name: c, resources: {memory: {}}}]", "spec.checks[0].resources.memory"}},
+      {{".spec.checks[].replicas", "needs at least one of min, minAvailablePercent"},
+       {"checks: [{name: c, replicas: {}}]", "spec.checks[0].replicas"}},
+      {{".spec.checks[].http.timeout", "timeout must be positive"},
+       {"checks: [{name: c, http: {url: 'http://app:8080/health', timeout: 0s}}]",
+        "spec.checks[0].http.timeout"}},
+      {{".spec.checks[].prometheus.timeout", "timeout must be positive"},
+       {"checks: [{name: c, prometheus: {address: 'http://p:9090', query: up, timeout: 0s}, "
+        "threshold: {max: 1}}]",
+        "spec.checks[0].prometheus.timeout"}},
+      {{".spec.checks[].threshold", "threshold min must not be above max"},
+       {"checks: [{name: c, prometheus: {address: 'http://p:9090', query: up}, "
+        "threshold: {min: 2, max: 1}}]",
+        "spec.checks[0].threshold"}},
+  };
+
+  std::vector<std::pair<std::string, json>> rules;
+  collectRules(versionSchema(loadCrd()), "", rules);
+  ASSERT_EQ(rules.size(), violations.size()) << "a CEL rule was added or removed: update the table";
+  for (const auto& [path, rule] : rules) {
+    const std::string message = rule.value("message", "");
+    SCOPED_TRACE(path + ": " + rule.value("rule", ""));
+    auto it = violations.find({path, message});
+    ASSERT_NE(it, violations.end())
+        << "no violating spec for the rule at " << path << " (" << message << ")";
+    std::string spec = "targetRef: {name: web}\n" + it->second.spec;
+    std::string indented;
+    for (size_t start = 0; start < spec.size();) {
+      size_t end = spec.find('\n', start);
+      if (end == std::string::npos) end = spec.size();
+      indented += "  " + spec.substr(start, end - start) + "\n";
+      start = end + 1;
+    }
+    const json object = offline::yamlToJson(
+        "apiVersion: gates.readiness.dev/v1alpha1\nkind: ReadinessGate\n"
+        "metadata: {name: g, namespace: shop}\nspec:\n" +
+        indented);
+    const auto result = parseGate(object);
+    EXPECT_FALSE(result.gate.has_value()) << indented;
+    bool named = false;
+    for (const auto& error : result.errors) named = named || error.path == it->second.field;
+    EXPECT_TRUE(named) << "expected an error on " << it->second.field
+                       << ", got: " << result.errorSummary();
+  }
 }
 
 }  // namespace
