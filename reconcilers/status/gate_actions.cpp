@@ -73,14 +73,29 @@ bool restoredByRollback(const Workload& workload) {
 // The revision annotations describe the template the deployment controller last observed. Right
 // after a rollback (or any template change) the Deployment carries the new template under the old
 // revision until the controller catches up; acting then would judge the wrong revision (a rollback
-// just sent would look like its bad revision and be paused). Missing fields: nothing to compare.
-bool rolloutObserved(const json& deployment) {
+// just sent would look like its bad revision and be paused). The Deployment and its ReplicaSets
+// come from two watches, so the cache can also hold a Deployment the controller has observed next
+// to ReplicaSets that do not show it yet: the current revision's ReplicaSet must carry the
+// Deployment's template. Missing fields: nothing to compare.
+bool rolloutObserved(const Workload& workload) {
+  const json& deployment = workload.deployment;
   const json* generation = field(deployment, {"metadata", "generation"});
   const json* observed = field(deployment, {"status", "observedGeneration"});
-  if (!generation || !observed || !generation->is_number_integer() ||
-      !observed->is_number_integer())
-    return true;
-  return observed->get<int64_t>() >= generation->get<int64_t>();
+  if (generation && observed && generation->is_number_integer() && observed->is_number_integer() &&
+      observed->get<int64_t>() < generation->get<int64_t>())
+    return false;
+  const std::string revision =
+      stringAt(deployment, {"metadata", "annotations", "deployment.kubernetes.io/revision"});
+  const json* podTemplate = field(deployment, {"spec", "template"});
+  if (revision.empty() || !podTemplate) return true;
+  for (const json& rs : actions::controlledReplicaSets(deployment, workload.replicaSets)) {
+    if (stringAt(rs, {"metadata", "annotations", "deployment.kubernetes.io/revision"}) != revision)
+      continue;
+    const json* rsTemplate = field(rs, {"spec", "template"});
+    return !rsTemplate || actions::templatesEqualIgnoringHash(*podTemplate, *rsTemplate);
+  }
+  // No ReplicaSet carries the Deployment's revision yet.
+  return workload.replicaSets.empty();
 }
 
 bool contains(const std::vector<std::string>& list, const std::string& value) {
@@ -194,7 +209,7 @@ void planGateAction(const EvaluationInput& in, Evaluation& out) {
   if (out.criticalFailing) {
     if (gate.spec.onFailure == FailureAction::Report || onRolledBackRevision) return;
     // The controller's status update re-enqueues the gate: the decision is only deferred.
-    if (!rolloutObserved(workload.deployment)) return;
+    if (!rolloutObserved(workload)) return;
     std::string why = failingSummary(out);
     if (gate.spec.onFailure == FailureAction::Rollback) {
       std::string notPossible;
@@ -221,8 +236,8 @@ std::string currentRevisionTemplateHash(const Workload& workload) {
   return currentTemplateHash(workload);
 }
 
-bool targetRolloutObserved(const json& deployment) {
-  return rolloutObserved(deployment);
+bool targetRolloutObserved(const Workload& workload) {
+  return rolloutObserved(workload);
 }
 
 }  // namespace rg

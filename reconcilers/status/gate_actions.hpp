@@ -11,8 +11,9 @@ void planGateAction(const EvaluationInput& in, Evaluation& out);
 
 // The pod-template-hash of the ReplicaSet whose revision is the Deployment's; "" when none.
 std::string currentRevisionTemplateHash(const Workload& workload);
-// The deployment controller has observed the Deployment's spec (status.observedGeneration), so
-// its revision annotation describes its template.
-bool targetRolloutObserved(const nlohmann::json& deployment);
+// The deployment controller has observed the Deployment's spec (status.observedGeneration) and
+// the cached ReplicaSet of its revision carries its template: the revision annotation describes
+// what the Deployment runs.
+bool targetRolloutObserved(const Workload& workload);
 
 }  // namespace rg

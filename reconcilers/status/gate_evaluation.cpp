@@ -324,7 +324,7 @@ Evaluation evaluateGate(const EvaluationInput& in) {
   out.currentTemplateHash = currentRevisionTemplateHash(*in.workload);
   // Judged only once the controller observed the template: before that, the revision annotation
   // names the old ReplicaSet while the static checks read the new template.
-  if (!out.currentTemplateHash.empty() && targetRolloutObserved(in.workload->deployment) &&
+  if (!out.currentTemplateHash.empty() && targetRolloutObserved(*in.workload) &&
       (out.blockingChecks.empty() || podsShowPassed(gate, *in.workload, out.currentTemplateHash)))
     recordPassed(next, out.currentTemplateHash);
   next.setCondition(readyCondition(tally, gate.generation), now);

@@ -212,8 +212,8 @@ TEST(CrdSchema, EveryCelRuleIsEnforcedByTheParser) {
       {{".spec.interval", "interval must be at least 1s"},
        {"interval: 500ms\nchecks: [" + probes + "]", "spec.interval"}},
       {{".spec.checks[]",
-        "exactly one of probes, resources, secrets, env, replicas, security, http, prometheus "
-        "must be set"},
+        "exactly one of probes, resources, secrets, env, replicas, security, http, prometheus, "
+        "rollout must be set"},
        {"checks: [{name: c, probes: {}, security: {}}]", "spec.checks[0]"}},
       {{".spec.checks[]", "threshold is allowed only with prometheus"},
        {"checks: [{name: c, probes: {}, threshold: {max: 1}}]", "spec.checks[0].threshold"}},
@@ -243,6 +243,19 @@ TEST(CrdSchema, EveryCelRuleIsEnforcedByTheParser) {
        {"checks: [{name: c, prometheus: {address: 'http://p:9090', query: up}, "
         "threshold: {min: 2, max: 1}}]",
         "spec.checks[0].threshold"}},
+      {{".spec.checks[]", "inconclusiveLimit is allowed only with http or prometheus"},
+       {"checks: [{name: c, probes: {}, inconclusiveLimit: 3}]",
+        "spec.checks[0].inconclusiveLimit"}},
+      {{".spec.checks[].threshold", "baselineWindow is only used with maxIncreasePercent"},
+       {"checks: [{name: c, prometheus: {address: 'http://p:9090', query: up}, "
+        "threshold: {max: 1, baselineWindow: 5m}}]",
+        "spec.checks[0].threshold.baselineWindow"}},
+      {{".spec.checks[].threshold.baselineWindow", "baselineWindow must be at least 1s"},
+       {"checks: [{name: c, prometheus: {address: 'http://p:9090', query: up}, "
+        "threshold: {maxIncreasePercent: 50, baselineWindow: 500ms}}]",
+        "spec.checks[0].threshold.baselineWindow"}},
+      {{".spec.checks[].rollout.readyTimeout", "readyTimeout must be positive"},
+       {"checks: [{name: c, rollout: {readyTimeout: 0s}}]", "spec.checks[0].rollout.readyTimeout"}},
   };
 
   std::vector<std::pair<std::string, json>> rules;

@@ -348,6 +348,7 @@ TEST(GateEvaluation, RollbackOncePerBadRevision) {
   // The Deployment controller reuses ReplicaSet bbb as revision 4.
   h.workload.deployment["metadata"]["annotations"]["deployment.kubernetes.io/revision"] = "4";
   h.workload.replicaSets[1]["metadata"]["annotations"]["deployment.kubernetes.io/revision"] = "4";
+  h.workload.deployment["spec"]["template"]["spec"]["containers"][0]["image"] = "api:2";
   // Metrics lag behind: the error rate still reads high for a while.
   auto after = h.step(1s);
   EXPECT_EQ(after.action.kind, ActionKind::None);
@@ -367,6 +368,7 @@ TEST(GateEvaluation, RestoredRevisionIsLeftAloneAfterALostStatus) {
   auto& restored = h.workload.replicaSets[1]["metadata"]["annotations"];
   restored["deployment.kubernetes.io/revision"] = "4";
   restored["deployment.kubernetes.io/revision-history"] = "2";
+  h.workload.deployment["spec"]["template"]["spec"]["containers"][0]["image"] = "api:2";
   h.runtime.set("errors", CheckOutcome::Failed, 0.3);  // metrics still lag behind
   h.step();
   EXPECT_EQ(h.step(10s).action.kind, ActionKind::None);
@@ -396,6 +398,26 @@ TEST(GateEvaluation, NoActionUntilTheControllerObservedTheSpec) {
   EXPECT_FALSE(h.status.pausedByGate);
 
   h.workload.deployment["status"]["observedGeneration"] = 6;  // caught up, still failing
+  EXPECT_EQ(h.step(10s).action.kind, ActionKind::Pause);
+}
+
+TEST(GateEvaluation, NoActionWhileTheCurrentReplicaSetDoesNotCarryTheTemplate) {
+  // The Deployment and its ReplicaSets come from two watches. Here the cached Deployment already
+  // runs revision 2's template (a rollback from 3) and its status says observed, but the
+  // revision annotation still names 3, whose ReplicaSet carries another template: acting now
+  // would judge revision 3 again and pause the rollback just sent.
+  Harness h("Rollback", 3);
+  h.status.badTemplateHashes = {"ccc"};
+  h.workload.deployment["metadata"]["generation"] = 6;
+  h.workload.deployment["status"]["observedGeneration"] = 6;
+  h.workload.deployment["spec"]["template"]["spec"]["containers"][0]["image"] = "api:2";
+  h.runtime.set("errors", CheckOutcome::Failed, 0.3);
+  h.step();
+  EXPECT_EQ(h.step(10s).action.kind, ActionKind::None);
+  EXPECT_FALSE(h.status.pausedByGate);
+
+  // Once the ReplicaSet of the Deployment's revision carries its template, the gate acts again.
+  h.workload.deployment["spec"]["template"]["spec"]["containers"][0]["image"] = "api:3";
   EXPECT_EQ(h.step(10s).action.kind, ActionKind::Pause);
 }
 

@@ -401,6 +401,7 @@ TEST(PassedRevisions, BoundedNewestLast) {
   h.workload = workloadAt(12);
   h.workload.deployment["metadata"]["annotations"]["deployment.kubernetes.io/revision"] = "13";
   h.workload.replicaSets[4]["metadata"]["annotations"]["deployment.kubernetes.io/revision"] = "13";
+  h.workload.deployment["spec"]["template"]["spec"]["containers"][0]["image"] = "api:" + hashOf(5);
   h.step(1s);
   ASSERT_EQ(h.status.passedTemplateHashes.size(), 10u);
   EXPECT_EQ(h.status.passedTemplateHashes.back(), "h5");
