@@ -57,7 +57,7 @@ run_asan() {
   # Every test program (the unit and wire suites are spread over several); the labels select.
   local targets
   mapfile -t targets < <(ninja -C "$dir" -t targets all | sed -n 's/^\([A-Za-z0-9_]*_tests\): CXX_EXECUTABLE_LINKER.*/\1/p' |
-    grep -v -x -E "${ASAN_SKIP_TARGETS:-install_tests|e2e_tests}")
+    grep -v -x -E "${ASAN_SKIP_TARGETS:-install_tests|e2e_tests|control_plane_tests|control_plane_ops_tests|scenario_tests}")
   local start=$SECONDS
   ninja -C "$dir" "${targets[@]}"
   echo "sanitize: asan: built ${#targets[@]} test programs in $((SECONDS - start)) s"

@@ -38,6 +38,7 @@
 #include "reconcilers/gate_spec.hpp"
 #include "reconcilers/offline/yaml_documents.hpp"
 #include "reconcilers/providers/http_provider.hpp"
+#include "reconcilers/providers/revision_variables.hpp"
 #include "reconcilers/providers/runtime_checks.hpp"
 #include "reconcilers/spec_parser.hpp"
 #include "tests/e2e/support/poll.hpp"
@@ -245,28 +246,6 @@ std::optional<json> firstOfKind(const std::string& path, const std::string& kind
   return std::nullopt;
 }
 
-// TODO: call expandVariables from reconcilers/providers/revision_variables.hpp once it lands;
-// this stand-in replaces the same variables and fails the test on any other.
-std::string expandForTest(const std::string& text, const std::map<std::string, std::string>& vars) {
-  std::string out;
-  size_t at = 0;
-  for (;;) {
-    const size_t open = text.find("{{", at);
-    if (open == std::string::npos) break;
-    const size_t close = text.find("}}", open);
-    if (close == std::string::npos) break;
-    const std::string name = text.substr(open + 2, close - open - 2);
-    auto it = vars.find(name);
-    if (it == vars.end()) {
-      ADD_FAILURE() << "unknown variable {{" << name << "}} in " << text;
-      break;
-    }
-    out += text.substr(at, open - at) + it->second;
-    at = close + 2;
-  }
-  return out + text.substr(at);
-}
-
 enum class Revision { Previous, Bad, Good };
 
 struct RevisionPods {
@@ -367,13 +346,10 @@ class ExampleTriggers : public ::testing::Test {
     pods_.push_back(std::move(pod));
   }
 
-  std::map<std::string, std::string> variables(const Example& example,
-                                               const RevisionPods& revision) const {
-    return {{"namespace", example.gate->namespace_},
-            {"name", example.gate->spec.targetRef.name},
-            {"revision", std::to_string(revision.number)},
-            {"podTemplateHash", revision.hash},
-            {"gate", example.gate->name}};
+  providers::RevisionVariables variables(const Example& example,
+                                         const RevisionPods& revision) const {
+    return {example.gate->namespace_, example.gate->spec.targetRef.name,
+            std::to_string(revision.number), revision.hash, example.gate->name};
   }
 
   // The query's answer once Prometheus has a value for it (it scrapes every second; a rate
@@ -527,14 +503,15 @@ TEST_F(ExampleTriggers, CriticalPrometheusTriggersFireOnAStockAnnotationScrape) 
       std::optional<double> baseline;
       if (threshold.maxIncreasePercent) {
         // The previous revision's value over the same query: its pods stay healthy.
-        auto previous =
-            valueOf(*prom, expandForTest(prom->query, variables(example, kRevisions[0])));
+        auto previous = valueOf(
+            *prom, providers::expandVariables(prom->query, variables(example, kRevisions[0])));
         ASSERT_EQ(previous.kind, providers::PromQueryResult::Kind::Value) << previous.error;
         baseline = previous.value;
       }
       std::map<Revision, CheckResult> results;
       for (const auto& revision : {kRevisions[1], kRevisions[2]}) {
-        const std::string query = expandForTest(prom->query, variables(example, revision));
+        const std::string query =
+            providers::expandVariables(prom->query, variables(example, revision));
         auto answer = valueOf(*prom, query);
         ASSERT_EQ(answer.kind, providers::PromQueryResult::Kind::Value)
             << query << ": " << answer.error;
