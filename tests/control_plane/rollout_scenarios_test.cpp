@@ -50,10 +50,12 @@ class RolloutScenario : public ScenarioTest {
     return out;
   }
 
-  static bool waitingFor(const json& pod, const std::string& reason) {
+  // The restartCount of the first container waiting for `reason`; none when none waits.
+  static std::optional<int> waitingFor(const json& pod, const std::string& reason) {
     for (const auto& c : pod.value("/status/containerStatuses"_json_pointer, json::array()))
-      if (c.value("/state/waiting/reason"_json_pointer, std::string()) == reason) return true;
-    return false;
+      if (c.value("/state/waiting/reason"_json_pointer, std::string()) == reason)
+        return c.value("restartCount", 0);
+    return std::nullopt;
   }
 
   static bool podReady(const json& pod) {
@@ -97,11 +99,15 @@ TEST_P(RolloutScenario, CrashLoopingImageIsRolledBackExactlyOnce) {
   // template went back to kGoodImage (nothing but the operator's rollback PATCH does that).
   // Both instants are seen through polling, so each is late by up to one poll.
   std::optional<Clock::time_point> firstBackOff, rolledBack;
+  int restartsAtFirstBackOff = 0;  // above 1: polling missed the first back-off
   const bool done = eventually(
       [&] {
         if (!firstBackOff)
           for (const auto& pod : podsWithImage(kCrashImage))
-            if (waitingFor(pod, "CrashLoopBackOff")) firstBackOff = Clock::now();
+            if (auto restarts = waitingFor(pod, "CrashLoopBackOff")) {
+              firstBackOff = Clock::now();
+              restartsAtFirstBackOff = *restarts;
+            }
         if (firstBackOff && imageOf(deployment()) == kGoodImage) rolledBack = Clock::now();
         return rolledBack.has_value();
       },
@@ -110,7 +116,10 @@ TEST_P(RolloutScenario, CrashLoopingImageIsRolledBackExactlyOnce) {
                     << "; deployment: " << deployment().dump(2);
   const auto reaction = std::chrono::duration_cast<Ms>(*rolledBack - *firstBackOff);
   std::cout << "[ measured ] " << backendName(GetParam())
-            << ": first CrashLoopBackOff seen to rollback seen: " << reaction.count() << " ms\n";
+            << ": first CrashLoopBackOff seen to rollback seen: " << reaction.count()
+            << " ms (restartCount when seen: " << restartsAtFirstBackOff
+            << (restartsAtFirstBackOff > 1 ? ", the first back-off was missed by polling" : "")
+            << ")\n";
   RecordProperty("crashloop_to_rollback_ms", static_cast<int>(reaction.count()));
 
   ASSERT_TRUE(waitForGate(
