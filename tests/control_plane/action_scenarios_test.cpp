@@ -201,23 +201,41 @@ TEST_P(ActionScenario, FailingRevisionIsPausedAndResumedOnceTheAppIsFixed) {
 }
 
 TEST_P(ActionScenario, PodReadinessConditionFollowsTheCriticalChecks) {
+  // The rule (docs/api.md): pods of a revision that passed get the condition True and keep it
+  // when a check fails later; only pods of a revision that has not passed are held False.
   const std::string type = "gates.readiness.dev/web";
-  // "True"/"False" of `t` on every pod, "" for a pod without it.
-  auto podConditions = [&](const std::string& t) {
+  const std::string nextImage = "shop/web:1.1";
+  auto hashOf = [](const json& object) {
+    return object.value("/metadata/labels/pod-template-hash"_json_pointer, std::string());
+  };
+  auto conditionOf = [](const json& pod, const std::string& t) {
+    for (const auto& c : pod.value("/status/conditions"_json_pointer, json::array()))
+      if (c.value("type", "") == t) return c;
+    return json();
+  };
+  // "True"/"False" of `t` on every pod (of revision `hash` if given), "" for a pod without it.
+  auto podConditions = [&](const std::string& t, const std::string& hash = "") {
     std::vector<std::string> out;
     for (const auto& pod : cluster().pods()) {
-      std::string status;
-      for (const auto& c : pod.value("/status/conditions"_json_pointer, json::array()))
-        if (c.value("type", "") == t) status = c.value("status", "");
-      out.push_back(status);
+      if (!hash.empty() && hashOf(pod) != hash) continue;
+      const json c = conditionOf(pod, t);
+      out.push_back(c.is_null() ? "" : c.value("status", ""));
     }
     return out;
   };
-  auto allPods = [&](const std::string& t, const std::string& status) {
-    auto all = podConditions(t);
-    return all.size() == 2 &&
+  auto allPods = [&](const std::string& t, const std::string& status, size_t count = 2,
+                     const std::string& hash = "") {
+    auto all = podConditions(t, hash);
+    return all.size() == count &&
            std::all_of(all.begin(), all.end(), [&](const auto& s) { return s == status; });
   };
+  // The pod-template-hash of the Deployment's current revision.
+  auto currentHash = [&] {
+    return replicaSetOfRevision(annotationOf(deployment(), kRevision))
+        .value("/metadata/labels/pod-template-hash"_json_pointer, std::string());
+  };
+  auto readyReplicas = [&] { return deployment()["status"].value("readyReplicas", 0); };
+
   json manifest = deploymentManifest("web", kGoodImage);
   manifest["spec"]["template"]["spec"]["readinessGates"] = {{{"conditionType", type}}};
   cluster().apply(manifest);
@@ -239,34 +257,77 @@ TEST_P(ActionScenario, PodReadinessConditionFollowsTheCriticalChecks) {
       << ::testing::PrintToString(podConditions("Ready"));
   EXPECT_FALSE(deployment()["status"].contains("readyReplicas"));
 
+  // Revision 1 passes: its pods get True and become Ready.
   startOperator();
   ASSERT_TRUE(eventually([&] { return allPods(type, "True"); }, 20s))
       << ::testing::PrintToString(podConditions(type));
   ASSERT_TRUE(eventually([&] { return allPods("Ready", "True"); }, 10s));
-  ASSERT_TRUE(
-      eventually([&] { return deployment()["status"].value("readyReplicas", 0) == 2; }, 20s));
+  ASSERT_TRUE(eventually([&] { return readyReplicas() == 2; }, 20s));
   ASSERT_TRUE(waitForGate(
       "web", [](const json& g) { return gatePhase(g) == "Passing"; }, 10s, "passed"));
-
-  app_->setHealthy(false);
-  ASSERT_TRUE(eventually([&] { return allPods(type, "False"); }, 20s)) << gate().dump(2);
-  ASSERT_TRUE(eventually([&] { return allPods("Ready", "False"); }, 10s));
-  ASSERT_TRUE(eventually([&] { return !deployment()["status"].contains("readyReplicas"); }, 20s));
-  ASSERT_TRUE(waitForGate(
-      "web", [](const json& g) { return gatePhase(g) == "Failing"; }, 10s, "failed"));
+  const std::string first = currentHash();
+  ASSERT_FALSE(first.empty());
+  EXPECT_EQ(gate()["status"]["passedTemplateHashes"], json::array({first}));
   for (const auto& pod : cluster().pods())
-    for (const auto& c : pod["status"]["conditions"])
-      if (c["type"] == type) {
-        EXPECT_EQ(c.value("reason", ""), "ChecksFailing");
-        EXPECT_THAT(c.value("message", ""), ::testing::HasSubstr("health"));
-      }
+    EXPECT_EQ(conditionOf(pod, type).value("reason", ""), "RevisionPassed");
 
+  // A check fails in steady state: the gate says so, the serving pods stay in.
+  app_->setHealthy(false);
+  ASSERT_TRUE(waitForGate(
+      "web", [](const json& g) { return gatePhase(g) == "Failing"; }, 20s, "failed"));
+  ASSERT_TRUE(waitForRounds("web", 3, 20s));
+  cluster().settle();
+  EXPECT_TRUE(allPods(type, "True")) << ::testing::PrintToString(podConditions(type));
+  EXPECT_TRUE(allPods("Ready", "True")) << ::testing::PrintToString(podConditions("Ready"));
+  EXPECT_EQ(readyReplicas(), 2);
+
+  // A new revision rolled out while health fails has not passed: its pod (one surge pod) is
+  // held False and not Ready, the passed revision's pods keep serving.
+  cluster().setImage("web", nextImage, cluster().ns());
+  ASSERT_TRUE(eventually(
+      [&] {
+        cluster().settle();
+        return currentHash() != first && !currentHash().empty();
+      },
+      30s));
+  const std::string second = currentHash();
+  ASSERT_TRUE(eventually([&] { return allPods(type, "False", 1, second); }, 20s))
+      << ::testing::PrintToString(podConditions(type, second));
+  ASSERT_TRUE(eventually([&] { return allPods("Ready", "False", 1, second); }, 10s));
+  for (const auto& pod : cluster().pods())
+    if (hashOf(pod) == second) {
+      EXPECT_EQ(conditionOf(pod, type).value("reason", ""), "RevisionNotPassed");
+    }
+  ASSERT_TRUE(waitForGate(
+      "web",
+      [&](const json& g) {
+        return g["status"].value("targetRevision", "") == "2" && gatePhase(g) == "Failing";
+      },
+      20s, "failed on revision 2"));
+  ASSERT_TRUE(waitForRounds("web", 2, 20s));
+  EXPECT_TRUE(allPods(type, "True", 2, first)) << ::testing::PrintToString(podConditions(type));
+  EXPECT_TRUE(allPods("Ready", "True", 2, first));
+  EXPECT_EQ(gate()["status"]["passedTemplateHashes"], json::array({first}));
+
+  // Health comes back: revision 2 passes, its pods serve and the rollout completes.
   app_->setHealthy(true);
-  ASSERT_TRUE(eventually([&] { return allPods(type, "True"); }, 20s));
-  ASSERT_TRUE(eventually([&] { return allPods("Ready", "True"); }, 10s));
+  ASSERT_TRUE(eventually(
+      [&] {
+        cluster().settle();
+        return allPods(type, "True", 2, second) && allPods("Ready", "True", 2, second) &&
+               podConditions(type).size() == 2;
+      },
+      60s))
+      << ::testing::PrintToString(podConditions(type));
+  ASSERT_TRUE(waitForGate(
+      "web",
+      [&](const json& g) {
+        return g["status"].value("passedTemplateHashes", json()) == json::array({first, second});
+      },
+      20s, "recorded revision 2 as passed"));
   // Pod conditions go through pods/status; the Deployment itself is never touched.
   EXPECT_EQ(cluster().operatorDeploymentPatches(), 0u);
-  EXPECT_GE(cluster().operatorPodStatusPatches(), 6u);
+  EXPECT_GE(cluster().operatorPodStatusPatches(), 5u);
 }
 
 TEST_P(ActionScenario, OperatorKilledRightAfterARollbackDoesNotRollBackAgain) {

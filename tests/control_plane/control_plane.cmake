@@ -41,7 +41,8 @@ gtest_discover_tests(control_plane_tests DISCOVERY_TIMEOUT 60
 # /ControlPlane -> `control-plane`.
 add_executable(scenario_tests
   ${RG_CP_DIR}/evaluation_scenarios_test.cpp
-  ${RG_CP_DIR}/action_scenarios_test.cpp)
+  ${RG_CP_DIR}/action_scenarios_test.cpp
+  ${RG_CP_DIR}/rollout_scenarios_test.cpp)
 target_link_libraries(scenario_tests PRIVATE rg_control_plane GTest::gtest_main GTest::gmock)
 add_dependencies(scenario_tests readiness-gate)
 target_compile_definitions(scenario_tests PRIVATE

@@ -59,6 +59,10 @@ class ControlPlaneCluster final : public ScenarioCluster {
                             rg::kube::PatchType::Json, patch);
   }
 
+  void setPodBehaviour(const std::string& image, rg::testing::PodBehaviour behaviour) override {
+    kubelet_->behaviours().set(image, behaviour);
+  }
+
   size_t operatorDeploymentPatches(const std::string& contentType) override {
     const bool jsonPatch = contentType.rfind("application/json-patch+json", 0) == 0;
     size_t count = 0;

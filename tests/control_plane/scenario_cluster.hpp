@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/support/pod_lifecycle.hpp"
 #include "tests/support/subprocess.hpp"
 
 namespace rg::controlplane {
@@ -43,6 +44,11 @@ class ScenarioCluster {
   // A rollout: the Deployment's first container image set, as a person would.
   virtual void setImage(const std::string& deployment, const std::string& image,
                         const std::string& ns) = 0;
+  // What the containers of pods running `image` do from now on (Healthy for an image never
+  // set), on the compressed timeline of rg::testing::PodTimings (defaults on both back ends: a
+  // crash every 0.5 s, back-offs of 0.5 s): the simulated controller's podBehaviours() or the
+  // stand-in kubelet's behaviours().
+  virtual void setPodBehaviour(const std::string& image, rg::testing::PodBehaviour behaviour) = 0;
   // Successful PATCHes of Deployments (not subresources) made by the operator, optionally only
   // those of one content type. The real back end reads them from the audit log, where the
   // body tells a JSON patch (an array) from a merge or strategic-merge patch (an object).

@@ -39,6 +39,10 @@ class TestApiServerCluster final : public ScenarioCluster {
     });
   }
 
+  void setPodBehaviour(const std::string& image, rg::testing::PodBehaviour behaviour) override {
+    cluster_.controller().podBehaviours().set(image, behaviour);
+  }
+
   // Every HTTP PATCH is the operator's until a scenario runs kubectl (writes of the harness
   // and the controller go through the direct API).
   size_t operatorDeploymentPatches(const std::string& contentType) override {
