@@ -173,6 +173,12 @@ struct FakeServer::Impl {
       response.set_body(concurrency::streams::istream(buffer), res.contentType);
       request.reply(response);
       std::lock_guard lock(mutex);
+      // stop() may have joined every stream since this request was let in: a thread started
+      // now would outlive the server (std::terminate on a joinable thread).
+      if (stopped) {
+        buffer.close(std::ios_base::out);
+        return;
+      }
       streams.emplace_back([this, buffer, fn = res.stream]() mutable {
         BufferWriter writer(buffer, stopping, mutex, cv);
         try {
