@@ -10,6 +10,7 @@
 
 #include "operator/kube/informer.hpp"
 #include "reconcilers/checks/workload.hpp"
+#include "reconcilers/reconciler/gate_cluster.hpp"
 
 namespace rg {
 
@@ -23,7 +24,7 @@ extern const kube::ResourceRef kConfigMaps;
 extern const kube::ResourceRef kEvents;
 }  // namespace resources
 
-class ClusterCache {
+class ClusterCache final : public GateCacheReader {
  public:
   using EnqueueGate = std::function<void(const std::string& gateKey)>;
 
@@ -37,13 +38,13 @@ class ClusterCache {
   bool hasSynced() const;
   bool waitForSync(std::chrono::milliseconds timeout) const;
 
-  kube::ObjectPtr gate(const std::string& key) const;
+  kube::ObjectPtr gate(const std::string& key) const override;
   std::vector<kube::ObjectPtr> gates() const;
-  kube::ObjectPtr deployment(const std::string& ns, const std::string& name) const;
-  // The target Deployment and what it owns, with the namespace's Secrets and ConfigMaps
-  // (key names only); nullopt when the Deployment is not in the cache.
-  std::optional<Workload> workload(const std::string& ns, const std::string& deployment) const;
-  std::vector<kube::ObjectPtr> podsOf(const std::string& ns, const std::string& deployment) const;
+  kube::ObjectPtr deployment(const std::string& ns, const std::string& name) const override;
+  std::optional<Workload> workload(const std::string& ns,
+                                   const std::string& deployment) const override;
+  std::vector<kube::ObjectPtr> podsOf(const std::string& ns,
+                                      const std::string& deployment) const override;
 
   // The gates a change to these objects concerns (keys).
   std::vector<std::string> gatesForDeployment(const std::string& ns, const std::string& name) const;

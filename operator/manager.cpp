@@ -18,6 +18,7 @@
 #include "operator/kube/work_queue.hpp"
 #include "operator/logging.hpp"
 #include "operator/metrics/operator_metrics.hpp"
+#include "operator/rest_gate_writer.hpp"
 #include "reconcilers/providers/http_provider.hpp"
 #include "reconcilers/providers/runtime_checks.hpp"
 #include "reconcilers/reconciler/gate_reconciler.hpp"
@@ -204,7 +205,8 @@ int runManager(const ManagerOptions& options) {
   providers::HttpProvider provider;
   providers::RuntimeEvaluator runtime(provider);
   kube::EventRecorder events(client);
-  GateReconciler reconciler({&cache, &client, &runtime, &events, &metrics, {}});
+  RestGateWriter writer(client, &events);
+  GateReconciler reconciler({&cache, &writer, &runtime, &metrics, {}, options.statusHeartbeat});
 
   std::atomic<bool> leading{!options.leaderElect};
   // Set once the elector runs; the probe reads it to tell a standby from a candidate that

@@ -24,6 +24,8 @@ struct ManagerOptions {
   std::chrono::milliseconds cacheSyncTimeout{120'000};
   // Inactivity limit of one Kubernetes API request (watch streams excepted).
   std::chrono::milliseconds requestTimeout{30'000};
+  // lastEvaluationTime refresh when nothing else in status changed.
+  std::chrono::milliseconds statusHeartbeat{300'000};
 };
 
 // Blocks until the process should exit; returns its exit code.

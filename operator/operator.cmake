@@ -13,6 +13,7 @@ add_library(rg_operator STATIC
   operator/metrics/metric_registry.cpp
   operator/metrics/operator_metrics.cpp
   operator/metrics/process_metrics.cpp
+  operator/rest_gate_writer.cpp
   reconcilers/reconciler/gate_reconciler.cpp)
 target_link_libraries(rg_operator PUBLIC rg_engine rg_kube rg_informer rg_workqueue rg_providers
                       cpprestsdk::cpprest spdlog::spdlog)

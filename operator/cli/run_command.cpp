@@ -26,6 +26,8 @@ Flags:
       --leader-election-namespace NS     namespace of the Lease (default: the pod's namespace)
       --leader-election-id NAME          name of the Lease (default "readiness-gate-leader")
       --request-timeout DURATION         give up on an API request silent this long (default 30s)
+      --status-heartbeat DURATION        refresh status.lastEvaluationTime at least this often when
+                                         nothing else changed (default 5m; 0s: every round)
       --log-level LEVEL                  trace, debug, info (default), warn, error
       --log-format FORMAT                text (default) or json
   -h, --help                             show this help
@@ -68,7 +70,8 @@ std::string parseRunArgs(const std::vector<std::string>& args, ManagerOptions& o
                                                      "--leader-election-id",
                                                      "--log-level",
                                                      "--log-format",
-                                                     "--request-timeout"};
+                                                     "--request-timeout",
+                                                     "--status-heartbeat"};
     if (std::find(kValued.begin(), kValued.end(), flag) == kValued.end())
       return "unknown flag " + flag;
     if (!take()) return "flag " + flag + " needs a value";
@@ -87,6 +90,14 @@ std::string parseRunArgs(const std::vector<std::string>& args, ManagerOptions& o
         return "--request-timeout must be a positive duration such as 30s, got \"" + value + "\"";
       options.requestTimeout =
           std::chrono::duration_cast<std::chrono::milliseconds>(timeout->value());
+    }
+    if (flag == "--status-heartbeat") {
+      auto heartbeat = kube::Duration::parse(value);
+      if (!heartbeat || heartbeat->value() < std::chrono::nanoseconds(0))
+        return "--status-heartbeat must be a duration such as 5m (0s: every round), got \"" +
+               value + "\"";
+      options.statusHeartbeat =
+          std::chrono::duration_cast<std::chrono::milliseconds>(heartbeat->value());
     }
     if (flag == "--workers") {
       try {

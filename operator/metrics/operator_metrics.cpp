@@ -108,6 +108,11 @@ OperatorMetrics::OperatorMetrics(std::string controller, int maxConcurrentReconc
       phase_(registry_.gauge("readinessgate_phase",
                              "Phase of each ReadinessGate: 1 on the current phase, 0 on the others",
                              {"namespace", "gate", "phase"})),
+      lastEvaluation_(registry_.gauge(
+          "readinessgate_last_evaluation_timestamp_seconds",
+          "Unix time of a ReadinessGate's last evaluation round (runtime checks run, counters "
+          "advanced); status.lastEvaluationTime is refreshed less often",
+          {"namespace", "gate"})),
       actions_(registry_.counter("readinessgate_actions_total",
                                  "Actions taken on target Deployments, by action", {"action"})),
       evaluationDuration_(registry_.histogram("readinessgate_evaluation_duration_seconds",
@@ -201,6 +206,9 @@ void OperatorMetrics::gateEvaluated(const Gate& gate, const Evaluation& evaluati
     }
   }
   if (evaluation.status.phase) setPhase(ns, name, toString(*evaluation.status.phase));
+  if (evaluation.round)
+    lastEvaluation_.set({ns, name},
+                        std::chrono::duration<double>(evaluation.at.time_since_epoch()).count());
   evaluationDuration_.observe({}, seconds(duration));
 }
 
@@ -212,6 +220,7 @@ void OperatorMetrics::gateInvalid(const std::string& ns, const std::string& name
 void OperatorMetrics::gateDeleted(const std::string& ns, const std::string& name) {
   removeCheckSeries(ns, name, [](const std::string&) { return true; });
   phase_.removeIf({ns, name}, [](const metrics::LabelValues&) { return true; });
+  lastEvaluation_.remove({ns, name});
 }
 
 void OperatorMetrics::actionTaken(ActionKind kind) {

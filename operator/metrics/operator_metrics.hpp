@@ -70,6 +70,7 @@ class OperatorMetrics final : public ReconcileObserver {
   metrics::Family& checkResult_;
   metrics::Family& checkValue_;
   metrics::Family& phase_;
+  metrics::Family& lastEvaluation_;
   metrics::Family& actions_;
   metrics::Family& evaluationDuration_;
   metrics::Family& apiErrors_;

@@ -2,10 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "operator/cluster_cache.hpp"
 #include "operator/kube/api_error.hpp"
-#include "operator/kube/event_recorder.hpp"
-#include "operator/kube/rest_client.hpp"
 #include "reconcilers/actions/pod_readiness.hpp"
 #include "reconcilers/providers/revision_variables.hpp"
 #include "reconcilers/providers/runtime_checks.hpp"
@@ -17,9 +14,8 @@ namespace {
 
 using nlohmann::json;
 
-std::chrono::nanoseconds untilNextRound(const Gate& gate, const GateStatus& status, Time now) {
+std::chrono::nanoseconds untilNextRound(const Gate& gate, std::optional<Time> last, Time now) {
   auto interval = gate.spec.interval.value();
-  auto last = parseTime(status.lastEvaluationTime);
   if (!last) return interval;
   auto wait = *last + interval - now;
   return std::max<std::chrono::nanoseconds>(wait, std::chrono::milliseconds(1));
@@ -41,6 +37,7 @@ kube::WorkResult GateReconciler::reconcile(const std::string& key) {
     {
       std::lock_guard lock(mu_);
       awaited_.erase(key);
+      lastRounds_.erase(key);
     }
     if (deps_.observer) deps_.observer->gateDeleted(ns, name);
     return kube::WorkResult::ok();
@@ -84,6 +81,7 @@ kube::WorkResult GateReconciler::reconcile(const std::string& key) {
   // {{...}} in queries and URLs: the values of the target's current revision.
   const providers::RevisionVariables variables =
       workload ? providers::revisionVariables(gate, *workload) : providers::RevisionVariables{};
+  const std::string gateUid = metadata.value("uid", "");
   EvaluationInput input{&gate, workload ? &*workload : nullptr, &previous, now,
                         [this, &variables](const CheckSpec& check, std::optional<double> baseline) {
                           auto result = deps_.runtime->evaluate(check, baseline, &variables);
@@ -98,6 +96,8 @@ kube::WorkResult GateReconciler::reconcile(const std::string& key) {
     auto window = deps_.runtime->windowBaseline(check, *before);
     return BaselineMeasurement{window.value, window.note};
   };
+  input.lastRound = lastRound(key, gateUid);
+  input.statusHeartbeat = deps_.statusHeartbeat;
   Evaluation evaluation = evaluateGate(input);
 
   bool actionSent = false;
@@ -123,6 +123,11 @@ kube::WorkResult GateReconciler::reconcile(const std::string& key) {
     }
     return kube::WorkResult::failed(e.what());
   }
+  // Only once its status is safe: a round whose write failed runs again on the retry.
+  if (evaluation.round) {
+    rememberRound(key, gateUid, now);
+    input.lastRound = now;
+  }
   recordEvents(*object, &gate, pendingEvents);
   recordEvents(*object, &gate, evaluation.events);
   if (evaluation.action.kind != ActionKind::None && workload) {
@@ -131,8 +136,23 @@ kube::WorkResult GateReconciler::reconcile(const std::string& key) {
   }
   if (deps_.observer)
     deps_.observer->gateEvaluated(gate, evaluation, std::chrono::steady_clock::now() - started);
-  return kube::WorkResult::after(
-      requeueAfter(untilNextRound(gate, evaluation.status, now), evaluation.recheckAt, now));
+  return kube::WorkResult::after(requeueAfter(
+      untilNextRound(
+          gate, input.lastRound ? input.lastRound : parseTime(evaluation.status.lastEvaluationTime),
+          now),
+      evaluation.recheckAt, now));
+}
+
+std::optional<Time> GateReconciler::lastRound(const std::string& key, const std::string& gateUid) {
+  std::lock_guard lock(mu_);
+  auto it = lastRounds_.find(key);
+  if (it == lastRounds_.end() || it->second.gateUid != gateUid) return std::nullopt;
+  return it->second.at;
+}
+
+void GateReconciler::rememberRound(const std::string& key, const std::string& gateUid, Time at) {
+  std::lock_guard lock(mu_);
+  lastRounds_[key] = {gateUid, at};
 }
 
 std::optional<GateReconciler::Unrecorded> GateReconciler::takeUnrecorded(
@@ -169,8 +189,8 @@ bool GateReconciler::cacheBehindOwnAction(const std::string& key, const json& de
 void GateReconciler::sendAction(const std::string& key, const Gate& gate,
                                 const PlannedAction& action) {
   auto type = action.kind == ActionKind::Rollback ? kube::PatchType::Json : kube::PatchType::Merge;
-  const json patched = deps_.client->patch(resources::kDeployments, gate.namespace_,
-                                           gate.spec.targetRef.name, type, action.patch);
+  const json patched =
+      deps_.cluster->patchDeployment(gate.namespace_, gate.spec.targetRef.name, type, action.patch);
   const json metadata = patched.is_object() ? patched.value("metadata", json::object()) : json();
   if (!metadata.is_object()) return;
   std::lock_guard lock(mu_);
@@ -189,8 +209,7 @@ void GateReconciler::setPodConditions(const Gate& gate, const Evaluation& evalua
                                            decision->message, now);
     if (!patch) continue;
     try {
-      deps_.client->patchStatus(resources::kPods, gate.namespace_, kube::objectName(*pod),
-                                kube::PatchType::StrategicMerge, *patch);
+      deps_.cluster->patchPodStatus(gate.namespace_, kube::objectName(*pod), *patch);
     } catch (const kube::NotFoundError&) {
       // The pod went away meanwhile: nothing to gate.
     }
@@ -201,7 +220,7 @@ void GateReconciler::writeStatus(const json& gateObject, const GateStatus& statu
   json body = gateObject;
   body["status"] = toJson(status);
   try {
-    deps_.client->updateStatus(resources::kReadinessGates, body);
+    deps_.cluster->updateGateStatus(body);
   } catch (const kube::NotFoundError&) {
     // Deleted meanwhile.
   }
@@ -212,20 +231,20 @@ void GateReconciler::writeStatus(const json& gateObject, const GateStatus& statu
 
 void GateReconciler::recordEvents(const json& gateObject, const Gate* gate,
                                   const std::vector<GateEvent>& events) {
-  if (!deps_.events || events.empty()) return;
+  if (events.empty()) return;
   auto gateRef = kube::ObjectReference::fromObject(gateObject, kGateApiVersion, kGateKind);
   std::optional<kube::ObjectReference> targetRef;
   for (const auto& event : events) {
     auto type = event.type == "Warning" ? kube::EventType::Warning : kube::EventType::Normal;
-    deps_.events->record(gateRef, type, event.reason, event.message);
+    deps_.cluster->recordEvent(gateRef, type, event.reason, event.message);
     if (!event.alsoOnTarget || !gate) continue;
     if (!targetRef) {
       auto deployment = deps_.cache->deployment(gate->namespace_, gate->spec.targetRef.name);
       if (!deployment) continue;
       targetRef = kube::ObjectReference::fromObject(*deployment, "apps/v1", "Deployment");
     }
-    deps_.events->record(*targetRef, type, event.reason,
-                         "ReadinessGate " + gate->name + ": " + event.message);
+    deps_.cluster->recordEvent(*targetRef, type, event.reason,
+                               "ReadinessGate " + gate->name + ": " + event.message);
   }
 }
 

@@ -10,15 +10,11 @@
 #include <string>
 
 #include "operator/kube/work_queue.hpp"
+#include "reconcilers/reconciler/gate_cluster.hpp"
 #include "reconcilers/status/gate_evaluation.hpp"
 
 namespace rg {
 
-class ClusterCache;
-namespace kube {
-class RestClient;
-class EventRecorder;
-}  // namespace kube
 namespace providers {
 class RuntimeEvaluator;
 }
@@ -35,12 +31,14 @@ class ReconcileObserver {
 };
 
 struct ReconcilerDeps {
-  ClusterCache* cache = nullptr;
-  kube::RestClient* client = nullptr;
+  const GateCacheReader* cache = nullptr;
+  GateClusterWriter* cluster = nullptr;
   providers::RuntimeEvaluator* runtime = nullptr;
-  kube::EventRecorder* events = nullptr;
   ReconcileObserver* observer = nullptr;  // optional
   std::function<Time()> now;              // default: the system clock
+  // lastEvaluationTime is refreshed at least this often while nothing else changes (see
+  // status_heartbeat.hpp); zero: every round.
+  std::chrono::nanoseconds statusHeartbeat = std::chrono::minutes(5);
 };
 
 class GateReconciler {
@@ -84,8 +82,18 @@ class GateReconciler {
     int64_t generation = 0;
   };
 
+  // When gate `key` (the object `gateUid`) last ran a round whose status was written or needed
+  // no write: lastEvaluationTime in status may be older by up to the heartbeat.
+  struct LastRound {
+    std::string gateUid;
+    Time at;
+  };
+  std::optional<Time> lastRound(const std::string& key, const std::string& gateUid);
+  void rememberRound(const std::string& key, const std::string& gateUid, Time at);
+
   ReconcilerDeps deps_;
   std::mutex mu_;
+  std::map<std::string, LastRound> lastRounds_;
   std::map<std::string, Unrecorded> unrecorded_;
   std::map<std::string, AwaitedTarget> awaited_;
 };

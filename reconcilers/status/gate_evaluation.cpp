@@ -8,6 +8,7 @@
 #include "reconcilers/actions/pod_readiness.hpp"
 #include "reconcilers/checks/static_checks.hpp"
 #include "reconcilers/status/gate_actions.hpp"
+#include "reconcilers/status/status_heartbeat.hpp"
 
 namespace rg {
 namespace {
@@ -42,7 +43,7 @@ bool isRound(const EvaluationInput& in, const std::string& revision) {
   if (previous.lastEvaluationTime.empty()) return true;
   if (previous.observedGeneration != in.gate->generation) return true;
   if (revision != previous.targetRevision) return true;
-  auto last = parseTime(previous.lastEvaluationTime);
+  auto last = in.lastRound ? in.lastRound : parseTime(previous.lastEvaluationTime);
   if (!last) return true;
   auto interval = in.gate->spec.interval.value();
   // The queue's delayed add fires at the interval; tolerate scheduling jitter.
@@ -201,6 +202,7 @@ Evaluation evaluateGate(const EvaluationInput& in) {
   const GateStatus& previous = *in.previous;
   const std::string now = formatTime(in.now);
   Evaluation out;
+  out.at = in.now;
   out.status = previous;
   GateStatus& next = out.status;
   next.observedGeneration = gate.generation;
@@ -229,7 +231,6 @@ Evaluation evaluateGate(const EvaluationInput& in) {
   const bool revisionChanged = targetReplaced || revision != previous.targetRevision;
   out.round = targetReplaced || isRound(in, revision);
   next.targetRevision = revision;
-  if (out.round) next.lastEvaluationTime = formatTimeMillis(in.now);
 
   std::vector<CheckStatus> checks;
   CheckTally tally;
@@ -336,6 +337,7 @@ Evaluation evaluateGate(const EvaluationInput& in) {
   const Condition* rolledBack = next.condition("RolledBack");
   if (rolledBack && rolledBack->status == "True" && !next.pausedByGate)
     next.phase = Phase::RolledBack;
+  if (out.round) settleRoundStatus(gate, previous, next, in.now, in.statusHeartbeat);
   return out;
 }
 

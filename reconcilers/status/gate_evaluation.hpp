@@ -50,6 +50,7 @@ struct Evaluation {
   std::vector<GateEvent> events;
   PlannedAction action;
   bool round = false;                 // runtime checks ran; counters advanced
+  Time at{};                          // EvaluationInput::now
   bool criticalFailing = false;       // a Critical check reached its failureLimit
   bool criticalInconclusive = false;  // a Critical check could not be evaluated
   // The pod-template-hash of the target's current revision ("" when unknown), and the Critical
@@ -69,6 +70,11 @@ struct EvaluationInput {
   RuntimeCheckRunner runRuntime;
   // Called once per check and revision change; empty: the last sample is the baseline.
   BaselineRunner measureBaseline = {};
+  // When the last round ran, as the caller remembers it; nullopt: status.lastEvaluationTime.
+  std::optional<Time> lastRound = std::nullopt;
+  // How often a round refreshes lastEvaluationTime when nothing a user sees changed (see
+  // status_heartbeat.hpp); zero: every round.
+  std::chrono::nanoseconds statusHeartbeat{0};
 };
 
 Evaluation evaluateGate(const EvaluationInput& input);

@@ -150,19 +150,34 @@ class E2eTest : public ::testing::Test {
            << " ms; last status: " << last.value("status", json()).dump(2);
   }
 
-  // Waits until the gate completed `rounds` more evaluation rounds (lastEvaluationTime moved).
+  // Waits until the gate completed `rounds` more evaluation rounds: the operator's
+  // readinessgate_last_evaluation_timestamp_seconds moved (status.lastEvaluationTime is
+  // refreshed only with the heartbeat). The round's status is written before the gauge moves.
+  // `by`: the operator process that leads (default: operator_).
   ::testing::AssertionResult waitForRounds(const std::string& name, int rounds,
-                                           std::chrono::milliseconds timeout) {
-    std::string seen = gate(name).value("/status/lastEvaluationTime"_json_pointer, std::string());
+                                           std::chrono::milliseconds timeout,
+                                           OperatorProcess* by = nullptr) {
+    OperatorProcess* leader = by ? by : operator_.get();
+    if (!leader) return ::testing::AssertionFailure() << "the operator is not running";
+    const std::string ns = gate(name).value("/metadata/namespace"_json_pointer, std::string());
+    const std::string labels = "namespace=\"" + ns + "\",gate=\"" + name + "\"";
+    const auto lastRound = [&] {
+      return leader->metric("readinessgate_last_evaluation_timestamp_seconds", labels);
+    };
+    std::optional<double> seen = lastRound();
     for (int i = 0; i < rounds; ++i) {
-      auto moved = waitForGate(
-          name,
-          [&](const json& g) {
-            return g.value("/status/lastEvaluationTime"_json_pointer, std::string()) != seen;
+      const bool moved = rg::e2e::eventually(
+          [&] {
+            auto now = lastRound();
+            return now && now != seen;
           },
-          timeout, "completed another evaluation round");
-      if (!moved) return moved;
-      seen = gate(name).value("/status/lastEvaluationTime"_json_pointer, std::string());
+          timeout, std::chrono::milliseconds(50));
+      if (!moved)
+        return ::testing::AssertionFailure()
+               << "gate " << name << " completed no evaluation round within " << timeout.count()
+               << " ms (" << i << " of " << rounds
+               << "); last status: " << gate(name).value("status", json()).dump(2);
+      seen = lastRound();
     }
     return ::testing::AssertionSuccess();
   }

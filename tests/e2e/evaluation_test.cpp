@@ -26,9 +26,15 @@ TEST_F(EvaluationTest, HealthyGatePassesAndTakesNoAction) {
       "web",
       [](const json& g) { return gatePhase(g) == "Passing" && checkIs(g, "error-rate", "Passed"); },
       20s, "passed every check"));
-  // Several more rounds: it stays healthy and nothing is done to the Deployment.
+  // Several more rounds: it stays healthy and nothing is done to the Deployment, nor written to
+  // the gate (lastEvaluationTime waits for the 5-minute heartbeat).
+  ASSERT_TRUE(waitForRounds("web", 1, 10s));
+  const size_t statusWrites = cluster().api().requestCount("update", "readinessgates");
+  const std::string lastEvaluationTime = gate()["status"].value("lastEvaluationTime", "");
   ASSERT_TRUE(waitForRounds("web", 3, 10s));
+  EXPECT_EQ(cluster().api().requestCount("update", "readinessgates"), statusWrites);
   const json g = gate();
+  EXPECT_EQ(g["status"].value("lastEvaluationTime", ""), lastEvaluationTime);
   EXPECT_EQ(gatePhase(g), "Passing");
   EXPECT_EQ(gateCondition(g, "Ready").value("status", ""), "True");
   EXPECT_EQ(gateCondition(g, "Ready").value("message", ""), "5 of 5 checks passing");

@@ -78,7 +78,7 @@ TEST_F(LeaderFailoverFaultTest, StandbyTakesOverAfterTheLeaseAndActsOnce) {
   EXPECT_EQ(lastActionOf(g, "type"), "Rollback");
   EXPECT_EQ(lastActionOf(g, "fromRevision"), "2");
   EXPECT_EQ(imageOf(deployment()), kGoodImage);
-  ASSERT_TRUE(waitForRounds("web", 3, 10s));
+  ASSERT_TRUE(waitForRounds("web", 3, 10s, standby_.get()));
   EXPECT_EQ(cluster().deploymentPatches(), 1u);
   EXPECT_EQ(cluster().deploymentPatches(kJsonPatch), 1u);
   EXPECT_EQ(cluster().events("ReadinessGate", "web", "RolledBack").size(), 1u);

@@ -121,6 +121,22 @@ TEST_F(OperatorMetricsTest, DeletedGateLosesEverySeriesOtherGatesKeepTheirs) {
             std::string::npos);
 }
 
+TEST_F(OperatorMetricsTest, LastEvaluationTimestampMovesOnRoundsOnlyAndGoesWithTheGate) {
+  auto& last = family("readinessgate_last_evaluation_timestamp_seconds");
+  Evaluation e = evaluation(Phase::Passing, {});
+  e.round = true;
+  e.at = std::chrono::system_clock::time_point(std::chrono::milliseconds(1'800'000'000'250));
+  metrics.gateEvaluated(gate("shop", "api"), e, std::chrono::milliseconds(1));
+  EXPECT_NEAR(last.value({"shop", "api"}).value_or(0), 1'800'000'000.25, 1e-3);
+  // A pod event between rounds re-evaluates static checks only: the round time stays.
+  e.round = false;
+  e.at += std::chrono::seconds(3);
+  metrics.gateEvaluated(gate("shop", "api"), e, std::chrono::milliseconds(1));
+  EXPECT_NEAR(last.value({"shop", "api"}).value_or(0), 1'800'000'000.25, 1e-3);
+  metrics.gateDeleted("shop", "api");
+  EXPECT_EQ(last.seriesCount(), 0u);
+}
+
 TEST_F(OperatorMetricsTest, InvalidGateShowsPhaseInvalidWithoutChecks) {
   metrics.gateEvaluated(gate("shop", "api"),
                         evaluation(Phase::Passing, {check("x", CheckOutcome::Passed, "5")}),

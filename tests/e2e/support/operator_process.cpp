@@ -29,12 +29,19 @@ void OperatorProcess::launch() {
   if (process_ && process_->running()) throw std::logic_error("the operator is already running");
   ++starts_;
   healthPort_ = providers::testing::freeLoopbackPort();
+  // /metrics on a free port unless the test binds it itself (the last flag wins).
+  metricsPort_ = providers::testing::freeLoopbackPort();
+  for (size_t i = 0; i + 1 < options_.extraArgs.size(); ++i) {
+    const std::string& address = options_.extraArgs[i + 1];
+    if (options_.extraArgs[i] == "--metrics-bind-address")
+      metricsPort_ = std::stoi(address.substr(address.rfind(':') + 1));
+  }
   std::vector<std::string> argv = {options_.binary,
                                    "run",
                                    "--kubeconfig",
                                    options_.kubeconfig,
                                    "--metrics-bind-address",
-                                   "0",
+                                   "127.0.0.1:" + std::to_string(metricsPort_),
                                    "--health-probe-bind-address",
                                    "127.0.0.1:" + std::to_string(healthPort_),
                                    "--log-format",
@@ -64,6 +71,16 @@ pid_t OperatorProcess::pid() const {
 
 std::string OperatorProcess::logTail(size_t bytes) const {
   return process_ ? process_->logTail(bytes) : "";
+}
+
+std::optional<double> OperatorProcess::metric(const std::string& name,
+                                              const std::string& labels) const {
+  const HttpReply reply = httpGet("http://127.0.0.1:" + std::to_string(metricsPort_) + "/metrics");
+  if (reply.status != 200) return std::nullopt;
+  const std::string series = "\n" + name + "{" + labels + "} ";
+  const auto at = reply.body.find(series);
+  if (at == std::string::npos) return std::nullopt;
+  return std::stod(reply.body.substr(at + series.size()));
 }
 
 }  // namespace rg::e2e

@@ -3,6 +3,7 @@
 // process, ready once /readyz answers 200 (informers synced), killable and restartable.
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,12 +34,17 @@ class OperatorProcess {
   bool running();
   pid_t pid() const;
   int healthPort() const { return healthPort_; }
+  int metricsPort() const { return metricsPort_; }
+  // The value of the series `name{labels}` on /metrics ("namespace=\"a\",gate=\"b\"", as
+  // rendered), or nullopt when it is absent or /metrics does not answer.
+  std::optional<double> metric(const std::string& name, const std::string& labels) const;
   int starts() const { return starts_; }
   std::string logTail(size_t bytes = 6000) const;
 
  private:
   OperatorOptions options_;
   int healthPort_ = 0;
+  int metricsPort_ = 0;
   int starts_ = 0;
   std::unique_ptr<ChildProcess> process_;
 };

@@ -112,6 +112,9 @@ struct Harness {
   GateStatus status;
   FakeRuntime runtime;
   Time now = std::chrono::system_clock::from_time_t(1'800'000'000);
+  std::chrono::nanoseconds heartbeat{0};  // lastEvaluationTime on every round
+  std::optional<Time> lastRound;
+  bool written = false;  // the last step changed the status (the reconciler would write it)
 
   explicit Harness(const std::string& onFailure, int revision = 2, const std::string& extra = "")
       : gate(makeGate(onFailure, extra)), workload(workloadAt(revision)) {
@@ -121,7 +124,11 @@ struct Harness {
   Evaluation step(std::chrono::seconds advance = 0s, bool targetExists = true) {
     now += advance;
     EvaluationInput in{&gate, targetExists ? &workload : nullptr, &status, now, runtime.runner()};
+    in.lastRound = lastRound;
+    in.statusHeartbeat = heartbeat;
     Evaluation out = evaluateGate(in);
+    if (out.round) lastRound = now;  // as the reconciler remembers it
+    written = toJson(out.status) != toJson(status);
     status = out.status;
     return out;
   }
@@ -165,6 +172,71 @@ TEST(GateEvaluation, RuntimeChecksRunOncePerIntervalNotOnEveryWatchEvent) {
   h.step(7s);
   EXPECT_EQ(h.runtime.calls, 4);
   EXPECT_NE(h.status.lastEvaluationTime, firstEvaluation);
+}
+
+TEST(GateEvaluation, RoundsWhoseOnlyNewsIsARuntimeValueWriteNothingUntilTheHeartbeat) {
+  Harness h("Report");
+  h.heartbeat = 5min;
+  h.step();
+  ASSERT_TRUE(h.written);
+  const std::string first = h.status.lastEvaluationTime;
+  EXPECT_EQ(h.check("error-rate").value, "0.01");
+  for (int round = 1; round <= 5; ++round) {
+    h.runtime.set("errors", CheckOutcome::Passed, 0.01 + round * 0.001);  // drifts, still passes
+    auto e = h.step(10s);
+    EXPECT_TRUE(e.round) << "round " << round << " still runs the checks";
+    EXPECT_FALSE(h.written) << "round " << round << " changed nothing a user acts on";
+  }
+  EXPECT_EQ(h.runtime.calls, 12);
+  EXPECT_EQ(h.status.lastEvaluationTime, first);
+  EXPECT_EQ(h.check("error-rate").value, "0.01") << "held until the heartbeat";
+  // The round after the heartbeat's period writes the current values and time.
+  h.step(250s);
+  EXPECT_TRUE(h.written);
+  EXPECT_EQ(h.status.lastEvaluationTime, formatTimeMillis(h.now));
+  EXPECT_EQ(h.check("error-rate").value, "0.01");  // FakeRuntime keeps 4 characters: "0.0150"
+  EXPECT_THAT(h.check("error-rate").message, HasSubstr("0.015"));
+}
+
+TEST(GateEvaluation, ARoundThatChangesAResultIsWrittenAtOnceWithItsTime) {
+  Harness h("Report");
+  h.heartbeat = 5min;
+  h.step();
+  h.step(10s);
+  ASSERT_FALSE(h.written);
+  h.runtime.set("errors", CheckOutcome::Failed, 0.5);
+  h.step(10s);
+  EXPECT_TRUE(h.written);
+  EXPECT_EQ(h.check("error-rate").result, CheckOutcome::Failed);
+  EXPECT_EQ(h.check("error-rate").value, "0.50");
+  EXPECT_EQ(h.status.lastEvaluationTime, formatTimeMillis(h.now));
+  // The failure streak is news on every round: consecutiveFailures counts toward failureLimit.
+  h.step(10s);
+  EXPECT_TRUE(h.written);
+  EXPECT_EQ(h.check("error-rate").consecutiveFailures, 2);
+  EXPECT_EQ(h.status.phase, Phase::Failing);
+}
+
+TEST(GateEvaluation, RoundsFollowTheRememberedRoundNotTheHeldLastEvaluationTime) {
+  Harness h("Report");
+  h.heartbeat = 5min;
+  h.step();
+  h.step(10s);
+  ASSERT_FALSE(h.written);
+  // 3 s after the last round: not a round, although lastEvaluationTime is 13 s old.
+  auto between = h.step(3s);
+  EXPECT_FALSE(between.round);
+  EXPECT_EQ(h.runtime.calls, 4);
+}
+
+TEST(GateEvaluation, StaticCheckMessagesAreWrittenWhenTheyChange) {
+  Harness h("Report");
+  h.heartbeat = 5min;
+  h.step();
+  h.workload.deployment["spec"]["replicas"] = 3;
+  h.workload.deployment["status"]["availableReplicas"] = 3;
+  h.step(10s);
+  EXPECT_TRUE(h.written) << "the replicas check's message names the new count";
 }
 
 TEST(GateEvaluation, StaticChecksAreReevaluatedOnEveryEvent) {

@@ -1,0 +1,259 @@
+// GateReconciler against a cache and a cluster held in memory: the decisions around actions and
+// status writes, without a server. Each reconcile is followed by what the informers would show
+// (catchUp) only when a test says so, to test the windows where the cache is behind.
+#include "reconcilers/reconciler/gate_reconciler.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "reconcilers/providers/fake_provider.hpp"
+#include "reconcilers/providers/runtime_checks.hpp"
+
+namespace rg {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+constexpr const char* kKey = "shop/api";
+
+json gateObject(const std::string& onFailure) {
+  return {{"apiVersion", "gates.readiness.dev/v1alpha1"},
+          {"kind", "ReadinessGate"},
+          {"metadata",
+           {{"name", "api"},
+            {"namespace", "shop"},
+            {"uid", "gate-uid"},
+            {"generation", 1},
+            {"resourceVersion", "1"}}},
+          {"spec",
+           {{"targetRef", {{"name", "api"}}},
+            {"interval", "10s"},
+            {"onFailure", onFailure},
+            {"checks",
+             json::array({{{"name", "error-rate"},
+                           {"prometheus", {{"address", "http://prom:9090"}, {"query", "errors"}}},
+                           {"threshold", {{"max", 0.1}}}}})}}}};
+}
+
+json podTemplate() {
+  return {{"metadata", {{"labels", {{"app", "api"}}}}},
+          {"spec", {{"containers", json::array({{{"name", "api"}, {"image", "api:1"}}})}}}};
+}
+
+json deploymentObject() {
+  return {{"apiVersion", "apps/v1"},
+          {"kind", "Deployment"},
+          {"metadata",
+           {{"name", "api"},
+            {"namespace", "shop"},
+            {"uid", "dep-uid"},
+            {"generation", 1},
+            {"annotations", {{"deployment.kubernetes.io/revision", "1"}}}}},
+          {"spec", {{"replicas", 2}, {"template", podTemplate()}}},
+          {"status", {{"observedGeneration", 1}, {"replicas", 2}, {"availableReplicas", 2}}}};
+}
+
+json replicaSetObject() {
+  json rsTemplate = podTemplate();
+  rsTemplate["metadata"]["labels"]["pod-template-hash"] = "aaa";
+  return {{"apiVersion", "apps/v1"},
+          {"kind", "ReplicaSet"},
+          {"metadata",
+           {{"name", "api-aaa"},
+            {"namespace", "shop"},
+            {"labels", {{"app", "api"}, {"pod-template-hash", "aaa"}}},
+            {"annotations", {{"deployment.kubernetes.io/revision", "1"}}},
+            {"ownerReferences", json::array({{{"apiVersion", "apps/v1"},
+                                              {"kind", "Deployment"},
+                                              {"name", "api"},
+                                              {"uid", "dep-uid"},
+                                              {"controller", true}}})}}},
+          {"spec", {{"replicas", 2}, {"template", rsTemplate}}}};
+}
+
+// The informer cache: what the reconciler reads.
+class MemoryCache final : public GateCacheReader {
+ public:
+  json gateJson;
+  json deploymentJson;
+  json replicaSetJson;
+
+  kube::ObjectPtr gate(const std::string& key) const override {
+    if (key != kKey || gateJson.is_null()) return nullptr;
+    return std::make_shared<const json>(gateJson);
+  }
+  kube::ObjectPtr deployment(const std::string&, const std::string& name) const override {
+    if (name != "api" || deploymentJson.is_null()) return nullptr;
+    return std::make_shared<const json>(deploymentJson);
+  }
+  std::optional<Workload> workload(const std::string&, const std::string& name) const override {
+    if (name != "api" || deploymentJson.is_null()) return std::nullopt;
+    Workload w;
+    w.deployment = deploymentJson;
+    w.replicaSets = {replicaSetJson};
+    return w;
+  }
+  std::vector<kube::ObjectPtr> podsOf(const std::string&, const std::string&) const override {
+    return {};
+  }
+};
+
+// The API server: applies what the reconciler writes, and can refuse status writes.
+class MemoryCluster final : public GateClusterWriter {
+ public:
+  json gate;
+  json deployment;
+  std::vector<json> deploymentPatches;
+  std::vector<json> statusWrites;
+  std::vector<std::string> eventReasons;
+  int refuseStatusWrites = 0;
+
+  json patchDeployment(const std::string&, const std::string&, kube::PatchType,
+                       const json& patch) override {
+    deploymentPatches.push_back(patch);
+    deployment.merge_patch(patch);
+    if (patch.contains("spec"))
+      deployment["metadata"]["generation"] = deployment["metadata"]["generation"].get<int>() + 1;
+    return deployment;
+  }
+  void patchPodStatus(const std::string&, const std::string&, const json&) override {}
+  void updateGateStatus(const json& body) override {
+    if (refuseStatusWrites > 0) {
+      --refuseStatusWrites;
+      throw std::runtime_error("Operation cannot be fulfilled: the object has been modified");
+    }
+    statusWrites.push_back(body["status"]);
+    gate["status"] = body["status"];
+    gate["metadata"]["resourceVersion"] =
+        std::to_string(std::stoi(gate["metadata"]["resourceVersion"].get<std::string>()) + 1);
+  }
+  void recordEvent(const kube::ObjectReference&, kube::EventType, const std::string& reason,
+                   const std::string&) override {
+    eventReasons.push_back(reason);
+  }
+};
+
+class GateReconcilerTest : public ::testing::Test {
+ protected:
+  void SetUp() override { setup("Pause"); }
+  void setup(const std::string& onFailure) {
+    cluster_.gate = gateObject(onFailure);
+    cluster_.deployment = deploymentObject();
+    cache_.replicaSetJson = replicaSetObject();
+    catchUp();
+    errorRate(0.01);
+  }
+  void errorRate(double value) {
+    provider_.setPrometheus("errors", providers::PromQueryResult::of(value));
+  }
+  // The informers deliver what the API server holds.
+  void catchUp() {
+    cache_.gateJson = cluster_.gate;
+    cache_.deploymentJson = cluster_.deployment;
+  }
+  kube::WorkResult reconcile(std::chrono::seconds advance = 0s) {
+    now_ += advance;
+    return reconciler_.reconcile(kKey);
+  }
+  size_t prometheusCalls() const { return provider_.prometheusCalls().size(); }
+
+  MemoryCache cache_;
+  MemoryCluster cluster_;
+  providers::FakeProvider provider_;
+  providers::RuntimeEvaluator runtime_{provider_};
+  Time now_ = std::chrono::system_clock::from_time_t(1'800'000'000);
+  GateReconciler reconciler_{{&cache_, &cluster_, &runtime_, nullptr, [this] { return now_; }}};
+};
+
+TEST_F(GateReconcilerTest, ActsOnceWhileTheCacheStillShowsTheTargetAsBeforeTheAction) {
+  errorRate(0.5);
+  EXPECT_FALSE(reconcile().error);
+  ASSERT_EQ(cluster_.deploymentPatches.size(), 1u);
+  EXPECT_EQ(cluster_.deploymentPatches[0]["spec"]["paused"], true);
+  ASSERT_EQ(cluster_.statusWrites.size(), 1u);
+  EXPECT_EQ(cluster_.statusWrites[0]["lastAction"]["type"], "Pause");
+
+  // The watch events are not in yet: the cache shows the unpaused Deployment and the old
+  // status. Acting on it would pause a second time.
+  auto waiting = reconcile(1s);
+  EXPECT_FALSE(waiting.error);
+  EXPECT_TRUE(waiting.requeueAfter);
+  EXPECT_EQ(cluster_.deploymentPatches.size(), 1u);
+  EXPECT_EQ(cluster_.statusWrites.size(), 1u);
+
+  catchUp();
+  EXPECT_FALSE(reconcile(10s).error);
+  EXPECT_EQ(cluster_.deploymentPatches.size(), 1u) << "paused already, by this gate";
+  EXPECT_EQ(cache_.deploymentJson["spec"]["paused"], true);
+}
+
+TEST_F(GateReconcilerTest, AFailedStatusWriteKeepsTheRecordOfTheActionForTheRetry) {
+  errorRate(0.5);
+  cluster_.refuseStatusWrites = 1;
+  auto failed = reconcile();
+  ASSERT_TRUE(failed.error);
+  EXPECT_THAT(*failed.error, ::testing::HasSubstr("has been modified"));
+  ASSERT_EQ(cluster_.deploymentPatches.size(), 1u);
+  EXPECT_TRUE(cluster_.statusWrites.empty());
+  EXPECT_TRUE(cluster_.eventReasons.empty()) << "Events follow the status that records them";
+
+  // The Deployment's change arrives; the gate's status never changed on the server.
+  catchUp();
+  EXPECT_FALSE(reconcile(1s).error);
+  EXPECT_EQ(cluster_.deploymentPatches.size(), 1u) << "the action is not repeated";
+  ASSERT_EQ(cluster_.statusWrites.size(), 1u);
+  EXPECT_EQ(cluster_.statusWrites[0]["lastAction"]["type"], "Pause");
+  EXPECT_EQ(cluster_.statusWrites[0]["phase"], "Paused");
+  EXPECT_THAT(cluster_.eventReasons, ::testing::Contains("RolloutPaused"));
+}
+
+TEST_F(GateReconcilerTest, SteadyRoundsRunTheChecksButWriteOnlyWithTheHeartbeat) {
+  EXPECT_FALSE(reconcile().error);
+  ASSERT_EQ(cluster_.statusWrites.size(), 1u);
+  const json first = cluster_.statusWrites[0];
+  catchUp();
+  for (int round = 1; round <= 4; ++round) {
+    errorRate(0.01 + round * 0.001);  // drifts below the threshold
+    auto result = reconcile(10s);
+    EXPECT_FALSE(result.error);
+    // The next round is an interval after this one, not after lastEvaluationTime.
+    ASSERT_TRUE(result.requeueAfter);
+    EXPECT_EQ(*result.requeueAfter, 10s);
+  }
+  EXPECT_EQ(prometheusCalls(), 5u);
+  EXPECT_EQ(cluster_.statusWrites.size(), 1u) << "nothing a user acts on changed";
+  // Between rounds: no check runs.
+  EXPECT_FALSE(reconcile(3s).error);
+  EXPECT_EQ(prometheusCalls(), 5u);
+
+  now_ += 5min;
+  EXPECT_FALSE(reconcile().error);
+  ASSERT_EQ(cluster_.statusWrites.size(), 2u) << "the heartbeat";
+  EXPECT_NE(cluster_.statusWrites[1]["lastEvaluationTime"], first["lastEvaluationTime"]);
+  EXPECT_EQ(cluster_.statusWrites[1]["checks"][0]["value"], "0.014");
+}
+
+TEST_F(GateReconcilerTest, AFailingRoundIsWrittenAtOnce) {
+  setup("Report");
+  EXPECT_FALSE(reconcile().error);
+  catchUp();
+  EXPECT_FALSE(reconcile(10s).error);
+  ASSERT_EQ(cluster_.statusWrites.size(), 1u);
+  errorRate(0.5);
+  EXPECT_FALSE(reconcile(10s).error);
+  ASSERT_EQ(cluster_.statusWrites.size(), 2u);
+  EXPECT_EQ(cluster_.statusWrites[1]["checks"][0]["result"], "Failed");
+  EXPECT_EQ(cluster_.statusWrites[1]["phase"], "Failing");
+  EXPECT_TRUE(cluster_.deploymentPatches.empty()) << "Report only reports";
+}
+
+TEST_F(GateReconcilerTest, ADeletedGateIsForgotten) {
+  cache_.gateJson = json();
+  EXPECT_TRUE(reconcile().isOk());
+  EXPECT_TRUE(cluster_.statusWrites.empty());
+  EXPECT_EQ(prometheusCalls(), 0u);
+}
+
+}  // namespace
+}  // namespace rg
