@@ -107,12 +107,11 @@ EventRecorder::EventRecorder(RestClient& client, EventRecorderOptions options)
       clock_(options_.clock ? options_.clock : realClock()),
       reportingInstance_(options_.reportingInstance.empty() ? defaultInstance()
                                                             : options_.reportingInstance) {
-  thread_ = std::thread([this] { run(); });
+  thread_.start([this] { run(); });
 }
 
 EventRecorder::~EventRecorder() {
   shutdown();
-  if (thread_.joinable()) thread_.detach();
 }
 
 void EventRecorder::record(const ObjectReference& object, EventType type, const std::string& reason,
@@ -125,8 +124,8 @@ void EventRecorder::record(const ObjectReference& object, EventType type, const 
                clock_->now()};
   std::uint64_t dropped = 0;
   {
-    std::lock_guard lock(mu_);
-    if (!shuttingDown_ && queue_.size() < options_.queueCapacity) {
+    auto lock = thread_.lock();
+    if (!thread_.stopRequested() && queue_.size() < options_.queueCapacity) {
       queue_.push_back(std::move(item));
     } else {
       ++stats_.dropped;
@@ -139,39 +138,37 @@ void EventRecorder::record(const ObjectReference& object, EventType type, const 
                  object.ns, object.name, dropped);
     return;
   }
-  cv_.notify_one();
+  thread_.notifyAll();
 }
 
 bool EventRecorder::flush(std::chrono::milliseconds timeout) {
-  std::unique_lock lock(mu_);
+  auto lock = thread_.lock();
   return idleCv_.wait_for(lock, timeout, [&] { return queue_.empty() && !busy_; });
 }
 
 void EventRecorder::shutdown() {
   {
-    std::lock_guard lock(mu_);
-    if (!shuttingDown_) {
-      shuttingDown_ = true;
+    // Set before the stop request, which is what the writer reads it after.
+    auto lock = thread_.lock();
+    if (!thread_.stopRequested()) {
       shutdownDeadline_ = std::chrono::steady_clock::now() + options_.shutdownGrace;
     }
   }
-  cv_.notify_all();
-  if (!thread_.joinable() || thread_.get_id() == std::this_thread::get_id()) return;
-  std::lock_guard join(joinMu_);
-  if (thread_.joinable()) thread_.join();
+  thread_.stop();
 }
 
 EventRecorderStats EventRecorder::stats() const {
-  std::lock_guard lock(mu_);
+  auto lock = thread_.lock();
   return stats_;
 }
 
 void EventRecorder::run() {
-  std::unique_lock lock(mu_);
+  auto lock = thread_.lock();
   for (;;) {
-    cv_.wait(lock, [&] { return shuttingDown_ || !queue_.empty(); });
+    // Returns at a shutdown too; the queue is written until it is empty or the grace is over.
+    thread_.wait(lock, [&] { return !queue_.empty(); });
     if (queue_.empty()) break;
-    if (shuttingDown_ && std::chrono::steady_clock::now() >= shutdownDeadline_) {
+    if (thread_.stopRequested() && std::chrono::steady_clock::now() >= shutdownDeadline_) {
       spdlog::warn("event recorder: shutting down, {} events not written", queue_.size());
       stats_.dropped += queue_.size();
       queue_.clear();
@@ -247,7 +244,7 @@ bool EventRecorder::createEvent(const Pending& item, const std::string& name, co
     client_.create(resources::kEvents, ns, event);
   } catch (const std::exception& e) {
     {
-      std::lock_guard lock(mu_);
+      auto lock = thread_.lock();
       ++stats_.failed;
     }
     spdlog::warn("event recorder: creating event {} for {}/{} failed: {}", item.reason,
@@ -255,7 +252,7 @@ bool EventRecorder::createEvent(const Pending& item, const std::string& name, co
     return false;
   }
   {
-    std::lock_guard lock(mu_);
+    auto lock = thread_.lock();
     ++stats_.created;
   }
   spdlog::debug("event recorder: {} {} for {}/{} as {}", eventTypeName(item.type), item.reason,
@@ -276,7 +273,7 @@ void EventRecorder::write(const Pending& item) {
     try {
       client_.patch(resources::kEvents, series.eventNamespace, series.eventName, PatchType::Merge,
                     patch);
-      std::lock_guard lock(mu_);
+      auto lock = thread_.lock();
       ++stats_.patched;
       return;
     } catch (const NotFoundError&) {
@@ -290,7 +287,7 @@ void EventRecorder::write(const Pending& item) {
       return;
     } catch (const std::exception& e) {
       {
-        std::lock_guard lock(mu_);
+        auto lock = thread_.lock();
         ++stats_.failed;
       }
       spdlog::warn("event recorder: updating event {} failed: {}", series.eventName, e.what());

@@ -14,11 +14,11 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <unordered_map>
 
 #include <nlohmann/json.hpp>
 
+#include "operator/kube/background_thread.hpp"
 #include "operator/kube/clock.hpp"
 #include "operator/kube/rest_client.hpp"
 
@@ -125,22 +125,20 @@ class EventRecorder {
   const std::shared_ptr<Clock> clock_;
   std::string reportingInstance_;
 
-  mutable std::mutex mu_;
-  std::condition_variable cv_;      // writer: work queued or shutting down
-  std::condition_variable idleCv_;  // flush(): queue drained and nothing in flight
-  std::deque<Pending> queue_;
-  bool busy_ = false;
-  bool shuttingDown_ = false;
-  std::chrono::steady_clock::time_point shutdownDeadline_{};
-  std::uint64_t droppedSinceLog_ = 0;
-  EventRecorderStats stats_;
-  std::thread thread_;
-  std::mutex joinMu_;
-
   // Writer-thread state: aggregation series by key, least recently seen first in lru_.
   std::unordered_map<std::string, Series> series_;
   std::list<std::string> lru_;
   std::int64_t lastNameNanos_ = 0;
+
+  // The writer; a stop request is the shutdown. Its lock() guards the fields below, and its
+  // waits are the writer's wait for work.
+  BackgroundThread thread_;
+  std::condition_variable idleCv_;  // flush(): queue drained and nothing in flight
+  std::deque<Pending> queue_;
+  bool busy_ = false;
+  std::chrono::steady_clock::time_point shutdownDeadline_{};
+  std::uint64_t droppedSinceLog_ = 0;
+  EventRecorderStats stats_;
 };
 
 }  // namespace rg::kube

@@ -1,6 +1,7 @@
-# Informers (list/watch cache), leader election and the event recorder, on top of the REST
-# client and the work queue.
+# Informers (list/watch cache), leader election and the event recorder, and the background thread
+# they run on, on top of the REST client and the work queue.
 add_library(rg_informer STATIC
+  operator/kube/background_thread.cpp
   operator/kube/informer.cpp
   operator/kube/object_store.cpp
   operator/kube/object_change.cpp

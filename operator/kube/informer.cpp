@@ -103,55 +103,42 @@ Informer::Informer(std::shared_ptr<ListerWatcher> listerWatcher, InformerOptions
       clock_(options_.clock ? options_.clock : realClock()),
       name_(options_.name.empty() && listerWatcher_ ? listerWatcher_->describe() : options_.name),
       backoff_(options_.initialBackoff, options_.maxBackoff, options_.backoffJitter),
-      rng_(std::random_device{}()) {
+      rng_(std::random_device{}()),
+      thread_(clock_) {
   if (!listerWatcher_) throw std::invalid_argument("Informer: no lister-watcher");
 }
 
 Informer::~Informer() {
   stop();
-  // stop() from a handler could not join its own thread; neither can a destructor run there.
-  if (thread_.joinable()) thread_.detach();
 }
 
 void Informer::addEventHandler(EventHandlers handlers) {
-  if (started_.load()) throw std::logic_error("Informer " + name_ + ": handler added after start");
+  if (thread_.started()) {
+    throw std::logic_error("Informer " + name_ + ": handler added after start");
+  }
   handlers_.push_back(std::move(handlers));
 }
 
 void Informer::setTransform(TransformFunc transform) {
-  if (started_.load()) throw std::logic_error("Informer " + name_ + ": transform set after start");
+  if (thread_.started()) {
+    throw std::logic_error("Informer " + name_ + ": transform set after start");
+  }
   transform_ = std::move(transform);
 }
 
 void Informer::start() {
-  if (started_.exchange(true)) throw std::logic_error("Informer " + name_ + ": started twice");
-  clockSubscription_ = clock_->subscribe([this] {
-    std::lock_guard lock(mu_);
-    cv_.notify_all();
-  });
-  thread_ = std::thread([this] { run(); });
+  if (thread_.started()) throw std::logic_error("Informer " + name_ + ": started twice");
+  thread_.start([this] { run(); });
 }
 
 void Informer::stop() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_.store(true);
-    if (stream_ != nullptr) stream_->close();
-  }
-  cv_.notify_all();
-  // From a callback on our own thread: only signal (it cannot join itself). thread_ is not
-  // read there, since start() may still be assigning it.
-  if (runnerId_.load() == std::this_thread::get_id()) return;
-  std::lock_guard join(joinMu_);
-  if (thread_.joinable()) {
-    thread_.join();
-    clock_->unsubscribe(clockSubscription_);
-  }
+  // The open watch is closed by the stop callback watchOnce() registers.
+  thread_.stop();
 }
 
 bool Informer::waitForSync(std::chrono::milliseconds timeout) const {
-  std::unique_lock lock(mu_);
-  cv_.wait_for(lock, timeout, [&] { return synced_.load() || stopping_.load(); });
+  auto lock = thread_.lock();
+  thread_.waitForRealTime(lock, timeout, [&] { return synced_.load(); });
   return synced_.load();
 }
 
@@ -166,30 +153,22 @@ void Informer::setResourceVersion(const std::string& rv) {
   resourceVersion_ = rv;
 }
 
-bool Informer::sleepFor(std::chrono::nanoseconds delay) {
-  std::unique_lock lock(mu_);
-  const auto deadline = saturatingAdd(clock_->now(), delay);
-  while (!stopping_.load() && clock_->now() < deadline) clock_->waitUntil(cv_, lock, deadline);
-  return !stopping_.load();
-}
-
 void Informer::run() {
-  runnerId_.store(std::this_thread::get_id());
   bool needList = true;
-  while (!stopping_.load()) {
+  while (!thread_.stopRequested()) {
     if (needList) {
       if (!listAndDeliver()) {
         const auto delay = backoff_.next();
         spdlog::debug("informer {}: retrying the list in {} ms", name_,
                       std::chrono::duration_cast<std::chrono::milliseconds>(delay).count());
-        if (!sleepFor(delay)) break;
+        if (!thread_.sleepFor(delay)) break;
         continue;
       }
       needList = false;
-      if (stopping_.load()) break;
+      if (thread_.stopRequested()) break;
     }
     const WatchEnd end = watchOnce();
-    if (end == WatchEnd::Stopped || stopping_.load()) break;
+    if (end == WatchEnd::Stopped || thread_.stopRequested()) break;
     if (end == WatchEnd::Healthy) {
       // A clean end after a useful watch (usually the server's timeout): resume at once.
       backoff_.reset();
@@ -199,7 +178,7 @@ void Informer::run() {
     const auto delay = backoff_.next();
     spdlog::debug("informer {}: {} in {} ms", name_, needList ? "relisting" : "rewatching",
                   std::chrono::duration_cast<std::chrono::milliseconds>(delay).count());
-    if (!sleepFor(delay)) break;
+    if (!thread_.sleepFor(delay)) break;
   }
   spdlog::debug("informer {}: stopped", name_);
 }
@@ -224,7 +203,7 @@ bool Informer::listAndDeliver() {
   spdlog::debug("informer {}: listed {} objects at resourceVersion {} ({} changes)", name_,
                 objects.size(), result.resourceVersion, deltas.size());
   for (const auto& delta : deltas) {
-    if (stopping_.load()) return true;
+    if (thread_.stopRequested()) return true;
     switch (delta.type) {
       case StoreDelta::Type::Added:
         deliverAdd(delta.newObject);
@@ -237,13 +216,7 @@ bool Informer::listAndDeliver() {
         break;
     }
   }
-  if (!synced_.load()) {
-    {
-      std::lock_guard lock(mu_);
-      synced_.store(true);
-    }
-    cv_.notify_all();
-  }
+  if (!synced_.exchange(true)) thread_.notifyAll();
   return true;
 }
 
@@ -270,18 +243,16 @@ Informer::WatchEnd Informer::watchOnce() {
     return WatchEnd::Unhealthy;
   }
   if (!stream) return WatchEnd::Unhealthy;
-  {
-    std::lock_guard lock(mu_);
-    if (stopping_.load()) return WatchEnd::Stopped;
-    stream_ = stream.get();
-  }
+  // Closes the stream when stop() comes (at once if it already came), which ends next().
+  const std::stop_callback closeOnStop(thread_.stopToken(), [&stream] { stream->close(); });
+  if (thread_.stopRequested()) return WatchEnd::Stopped;
   spdlog::debug("informer {}: watching from resourceVersion {}", name_, options.resourceVersion);
 
   const auto startedAt = clock_->now();
   bool progressed = false;
   std::optional<WatchEnd> verdict;
   while (auto event = stream->next()) {
-    if (stopping_.load()) break;
+    if (thread_.stopRequested()) break;
     if (event->isError()) {
       auto error = ApiError::fromStatus(event->object);
       if (error->isGone()) {
@@ -308,11 +279,7 @@ Informer::WatchEnd Informer::watchOnce() {
       spdlog::debug("informer {}: ignoring watch event of type {}", name_, event->type);
     }
   }
-  {
-    std::lock_guard lock(mu_);
-    stream_ = nullptr;
-  }
-  if (stopping_.load()) return WatchEnd::Stopped;
+  if (thread_.stopRequested()) return WatchEnd::Stopped;
   if (verdict) return *verdict;
 
   const std::string error = stream->error();

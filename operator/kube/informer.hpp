@@ -4,18 +4,17 @@
 // from the last resourceVersion with backoff, relist on 410 Gone and emit the differences.
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <random>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "operator/kube/background_thread.hpp"
 #include "operator/kube/clock.hpp"
 #include "operator/kube/object_store.hpp"
 #include "operator/kube/resource.hpp"
@@ -159,8 +158,6 @@ class Informer {
   void deliverUpdate(const ObjectPtr& oldObject, const ObjectPtr& newObject);
   void deliverDelete(const ObjectPtr& object);
   void setResourceVersion(const std::string& rv);
-  // Waits `delay` on the clock; false when stopped meanwhile.
-  bool sleepFor(std::chrono::nanoseconds delay);
 
   const std::shared_ptr<ListerWatcher> listerWatcher_;
   const InformerOptions options_;
@@ -173,18 +170,11 @@ class Informer {
   Backoff backoff_;
   std::mt19937_64 rng_;
 
-  std::atomic<bool> started_{false};
-  std::atomic<bool> stopping_{false};
   std::atomic<bool> synced_{false};
-  std::thread thread_;
-  std::mutex joinMu_;                        // one joiner at a time when stop() races itself
-  std::atomic<std::thread::id> runnerId_{};  // the thread running run()
-  Clock::SubscriptionId clockSubscription_ = 0;
-
-  mutable std::mutex mu_;  // guards stream_, resourceVersion_; waits of sleepFor / waitForSync
-  mutable std::condition_variable cv_;
-  WatchStream* stream_ = nullptr;  // the open watch, so stop() can close it
+  mutable std::mutex mu_;  // guards resourceVersion_
   std::string resourceVersion_;
+  // Last: destroyed (stopped and joined) before the state run() uses.
+  BackgroundThread thread_;
 };
 
 }  // namespace rg::kube

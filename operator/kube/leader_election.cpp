@@ -85,7 +85,11 @@ std::string formatMicroTime(std::chrono::system_clock::time_point t) {
 }
 
 LeaderElector::LeaderElector(RestClient& client, LeaderElectionConfig config)
-    : client_(client), config_(std::move(config)), rng_(std::random_device{}()) {
+    : client_(client),
+      config_(std::move(config)),
+      clock_(config_.clock ? config_.clock : realClock()),
+      rng_(std::random_device{}()),
+      thread_(clock_) {
   if (config_.leaseName.empty() || config_.leaseNamespace.empty()) {
     throw std::invalid_argument("leader election: lease name and namespace are required");
   }
@@ -101,7 +105,6 @@ LeaderElector::LeaderElector(RestClient& client, LeaderElectionConfig config)
         "leader election: renewDeadline must exceed retryPeriod * retryJitter");
   }
   if (config_.identity.empty()) config_.identity = defaultLeaderIdentity();
-  clock_ = config_.clock ? config_.clock : realClock();
   // The Lease holds whole seconds; round up so others never see a shorter lease than ours.
   leaseDurationSeconds_ = std::max<std::int64_t>(
       1, static_cast<std::int64_t>(
@@ -110,32 +113,15 @@ LeaderElector::LeaderElector(RestClient& client, LeaderElectionConfig config)
 
 LeaderElector::~LeaderElector() {
   stop();
-  if (thread_.joinable()) thread_.detach();
 }
 
 void LeaderElector::start() {
-  if (started_.exchange(true)) throw std::logic_error("leader election: started twice");
-  clockSubscription_ = clock_->subscribe([this] {
-    std::lock_guard lock(mu_);
-    cv_.notify_all();
-  });
-  thread_ = std::thread([this] { run(); });
+  if (thread_.started()) throw std::logic_error("leader election: started twice");
+  thread_.start([this] { run(); });
 }
 
 void LeaderElector::stop() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_.store(true);
-  }
-  cv_.notify_all();
-  // From a callback on our own thread: only signal (it cannot join itself). thread_ is not
-  // read there, since start() may still be assigning it.
-  if (runnerId_.load() == std::this_thread::get_id()) return;
-  std::lock_guard join(joinMu_);
-  if (thread_.joinable()) {
-    thread_.join();
-    clock_->unsubscribe(clockSubscription_);
-  }
+  thread_.stop();
 }
 
 std::string LeaderElector::observedLeader() const {
@@ -163,13 +149,6 @@ void LeaderElector::reached() {
   leaseError_.clear();
   spdlog::info("leader election {}/{}: the Lease is reachable again", config_.leaseNamespace,
                config_.leaseName);
-}
-
-bool LeaderElector::sleepFor(std::chrono::nanoseconds delay) {
-  std::unique_lock lock(mu_);
-  const auto deadline = saturatingAdd(clock_->now(), delay);
-  while (!stopping_.load() && clock_->now() < deadline) clock_->waitUntil(cv_, lock, deadline);
-  return !stopping_.load();
 }
 
 std::chrono::nanoseconds LeaderElector::jitteredRetry() {
@@ -308,18 +287,17 @@ void LeaderElector::release() {
 }
 
 void LeaderElector::run() {
-  runnerId_.store(std::this_thread::get_id());
   spdlog::debug("leader election {}/{}: candidate {}", config_.leaseNamespace, config_.leaseName,
                 config_.identity);
   bool acquired = false;
-  while (!stopping_.load()) {
+  while (!thread_.stopRequested()) {
     if (tryAcquireOrRenew() == Attempt::Acquired) {
       acquired = true;
       break;
     }
-    if (!sleepFor(jitteredRetry())) break;
+    if (!thread_.sleepFor(jitteredRetry())) break;
   }
-  if (!acquired || stopping_.load()) {
+  if (!acquired || thread_.stopRequested()) {
     // Acquired just as stop() came: hand it back without ever leading.
     if (acquired && config_.releaseOnCancel) release();
     finished_.store(true);
@@ -333,8 +311,8 @@ void LeaderElector::run() {
 
   auto lastRenew = clock_->now();
   bool lost = false;
-  while (!stopping_.load()) {
-    if (!sleepFor(config_.retryPeriod)) break;
+  while (!thread_.stopRequested()) {
+    if (!thread_.sleepFor(config_.retryPeriod)) break;
     const Attempt attempt = tryAcquireOrRenew();
     if (attempt == Attempt::Acquired) {
       lastRenew = clock_->now();

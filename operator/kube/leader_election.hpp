@@ -6,16 +6,15 @@
 // another holder. Updates carry the resourceVersion read (409 Conflict: re-read, retry).
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <random>
 #include <string>
-#include <thread>
 
 #include <nlohmann/json.hpp>
 
+#include "operator/kube/background_thread.hpp"
 #include "operator/kube/clock.hpp"
 #include "operator/kube/rest_client.hpp"
 
@@ -92,7 +91,6 @@ class LeaderElector {
   void reached();
   nlohmann::json recordSpec(const nlohmann::json& old, bool keepAcquireTime) const;
   void release();
-  bool sleepFor(std::chrono::nanoseconds delay);
   std::chrono::nanoseconds jitteredRetry();
 
   RestClient& client_;
@@ -101,21 +99,15 @@ class LeaderElector {
   std::int64_t leaseDurationSeconds_;
   std::mt19937_64 rng_;
 
-  std::atomic<bool> started_{false};
-  std::atomic<bool> stopping_{false};
   std::atomic<bool> leader_{false};
   std::atomic<bool> finished_{false};
-  std::thread thread_;
-  std::mutex joinMu_;
-  std::atomic<std::thread::id> runnerId_{};  // the thread running run()
-  Clock::SubscriptionId clockSubscription_ = 0;
 
-  mutable std::mutex mu_;  // guards the observed record; waits of sleepFor
-  std::condition_variable cv_;
+  mutable std::mutex mu_;            // guards the observed record
   nlohmann::json observedSpec_;      // the Lease spec last read or written
   Clock::TimePoint observedTime_{};  // when observedSpec_ last changed, on clock_
   std::string observedHolder_;
   std::string leaseError_;
+  BackgroundThread thread_;
 };
 
 }  // namespace rg::kube

@@ -91,36 +91,24 @@ json ownerReference(const json& owner, const std::string& kind) {
           {"blockOwnerDeletion", true}};
 }
 
-// Drops nulls and empty objects/arrays: the API server omits them, so a template read back
-// equals the one written (apimachinery's semantic equality does the same).
-json canonical(const json& value) {
-  if (value.is_object()) {
-    json out = json::object();
-    for (const auto& [k, v] : value.items()) {
-      json c = canonical(v);
-      if (!c.is_null()) out[k] = std::move(c);
-    }
-    return out.empty() ? json() : out;
-  }
-  if (value.is_array()) {
-    if (value.empty()) return json();
-    json out = json::array();
-    for (const auto& v : value) out.push_back(canonical(v));
-    return out;
-  }
-  return value;
-}
-
+// The pod template without the pod-template-hash label. An emptied labels map goes too: Go
+// decodes an absent map as nil, and apimachinery's semantic equality holds a nil map equal to an
+// empty one.
 json withoutHash(json podTemplate) {
-  if (podTemplate.is_object() && podTemplate.contains("metadata") &&
-      podTemplate["metadata"].is_object() && podTemplate["metadata"].contains("labels") &&
-      podTemplate["metadata"]["labels"].is_object()) {
-    podTemplate["metadata"]["labels"].erase(kHashLabel);
-  }
-  return canonical(podTemplate);
+  if (!podTemplate.is_object()) return podTemplate;
+  auto metadata = podTemplate.find("metadata");
+  if (metadata == podTemplate.end() || !metadata->is_object()) return podTemplate;
+  auto labels = metadata->find("labels");
+  if (labels == metadata->end() || !labels->is_object()) return podTemplate;
+  labels->erase(kHashLabel);
+  if (labels->empty()) metadata->erase(labels);
+  return podTemplate;
 }
 
-// deploymentutil.EqualIgnoreHash.
+// deploymentutil.EqualIgnoreHash: apimachinery's semantic DeepEqual of the two templates without
+// the hash label, taken here as equality of the stored JSON (an empty affinity, a non-nil
+// pointer in Go, differs from none). Decided independently of the rollback planner's comparison,
+// so that a flaw there is not shared by the cluster the planner is tested against.
 bool equalIgnoreHash(const json& a, const json& b) {
   return withoutHash(a) == withoutHash(b);
 }
@@ -265,7 +253,8 @@ std::optional<std::chrono::system_clock::time_point> deadlineOf(const json& c,
 }  // namespace
 
 std::string DeploymentController::templateHash(const json& podTemplate) {
-  // FNV-1a 32 over a canonical dump (sorted keys), as the controller's ComputeHash uses FNV-32a.
+  // FNV-1a 32 over the dump (keys sorted), as the controller's ComputeHash uses FNV-32a: equal
+  // templates as equalIgnoreHash sees them hash alike.
   const std::string text = withoutHash(podTemplate).dump();
   uint32_t hash = 2166136261u;
   for (unsigned char c : text) {

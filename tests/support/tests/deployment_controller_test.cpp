@@ -156,6 +156,38 @@ TEST_F(DeploymentControllerTest, RollbackReusesOldReplicaSetAtNextRevision) {
   for (const auto& pod : pods()) EXPECT_EQ(pod["spec"]["containers"][0]["image"], "nginx:1.25");
 }
 
+// Kubernetes compares templates by semantic equality of the stored objects, where an empty
+// affinity (a non-nil pointer) differs from none: the controller rolls out a new ReplicaSet.
+TEST_F(DeploymentControllerTest, AnEmptyAffinityIsATemplateChange) {
+  server().create(makeDeployment("web"));
+  const std::string first = replicaSets()[0]["metadata"]["name"];
+  server().mutate("apps/v1", "Deployment", "default", "web",
+                  [](json& d) { d["spec"]["template"]["spec"]["affinity"] = json::object(); });
+
+  auto rs = replicaSets();
+  ASSERT_EQ(rs.size(), 2u);
+  EXPECT_EQ(rs[0]["metadata"]["name"], first);
+  EXPECT_NE(rs[1]["metadata"]["name"], first);
+  EXPECT_EQ(rs[1]["spec"]["template"]["spec"]["affinity"], json::object());
+  EXPECT_EQ(revision(deployment()), "2");
+}
+
+// Removing the hash label can leave an empty labels map, which Go's semantic equality holds equal
+// to none: a template without labels still matches its ReplicaSet on the next sync.
+TEST_F(DeploymentControllerTest, ATemplateWithoutLabelsKeepsItsReplicaSet) {
+  json d = makeDeployment("web");
+  d["spec"]["template"]["metadata"].erase("labels");
+  server().create(d);
+  ASSERT_EQ(replicaSets().size(), 1u);
+  server().mutate("apps/v1", "Deployment", "default", "web",
+                  [](json& d) { d["spec"]["replicas"] = 3; });
+
+  auto rs = replicaSets();
+  ASSERT_EQ(rs.size(), 1u);
+  EXPECT_EQ(rs[0]["spec"]["replicas"], 3);
+  EXPECT_EQ(revision(deployment()), "1");
+}
+
 TEST_F(DeploymentControllerTest, PausedDeploymentGetsNoNewReplicaSetUntilResumed) {
   server().create(makeDeployment("web"));
   // The first revision rolls out before the pause (hooks run asynchronously).
