@@ -161,6 +161,10 @@ json answers(const Objects& objects, Time now) {
                                                   decision->message, "2026-11-20T10:00:00Z")
                             .value_or(json())});
     }
+    // The same status again keeps the condition's lastTransitionTime.
+    const bool current = actions::podConditionTrue(pod, type);
+    podOut.push_back(
+        actions::podConditionPatch(pod, type, current, "Same", "", "2026-11-20T10:00:00Z"));
     podOut.push_back(controllerName(pod, "ReplicaSet"));
     out["pods"].push_back(podOut);
   }
