@@ -1,5 +1,6 @@
 #include "operator/cluster_cache.hpp"
 
+#include "operator/cache_transforms.hpp"
 #include "operator/kube/object_change.hpp"
 
 #include "reconcilers/gate_dependencies.hpp"
@@ -28,13 +29,6 @@ kube::IndexFunc ownerIndex(const std::string& kind) {
     if (owner.empty()) return {};
     return {kube::objectNamespace(object) + "/" + owner};
   };
-}
-
-// ConfigMap values are not secret, but the checks need only their keys: keep the cache small.
-void stripConfigMapValues(json& object) {
-  kube::stripSecretValues(object);
-  if (auto it = object.find("binaryData"); it != object.end() && it->is_object())
-    for (auto& [key, value] : it->items()) value = "";
 }
 
 }  // namespace
@@ -71,6 +65,7 @@ ClusterCache::ClusterCache(kube::RestClient& client, std::vector<std::string> na
       enqueue_(std::move(enqueue)),
       options_(std::move(options)) {
   if (namespaces_.empty()) namespaces_.push_back("");
+  // Gates are kept whole: the status write sends the cached object back.
   makeInformers(
       gates_, resources::kReadinessGates, kube::stripManagedFields,
       {{kGateTargetIndex, gateTargetIndex}},
@@ -80,28 +75,29 @@ ClusterCache::ClusterCache(kube::RestClient& client, std::vector<std::string> na
       [](const json& before, const json& after) {
         return !kube::onlyStatusChanged(before, after);
       });
-  makeInformers(deployments_, resources::kDeployments, kube::stripManagedFields, {},
+  // Every other kind keeps only what the checks, actions and this mapping read
+  // (cache_transforms.hpp).
+  makeInformers(deployments_, resources::kDeployments, cache::trimDeployment, {},
                 [this](const json& deployment) {
                   enqueueAll(gatesForDeployment(kube::objectNamespace(deployment),
                                                 kube::objectName(deployment)));
                 });
   makeInformers(
-      replicaSets_, resources::kReplicaSets, kube::stripManagedFields,
+      replicaSets_, resources::kReplicaSets, cache::trimReplicaSet,
       {{kOwnerIndex, ownerIndex("Deployment")}}, [this](const json& rs) {
         enqueueAll(gatesForDeployment(kube::objectNamespace(rs), controllerName(rs, "Deployment")));
       });
-  makeInformers(pods_, resources::kPods, kube::stripManagedFields,
-                {{kOwnerIndex, ownerIndex("ReplicaSet")}}, [this](const json& pod) {
+  makeInformers(pods_, resources::kPods, cache::trimPod, {{kOwnerIndex, ownerIndex("ReplicaSet")}},
+                [this](const json& pod) {
                   std::string ns = kube::objectNamespace(pod);
                   auto rs = replicaSets_.get(kube::makeKey(ns, controllerName(pod, "ReplicaSet")));
                   if (rs) enqueueAll(gatesForDeployment(ns, controllerName(*rs, "Deployment")));
                 });
+  makeInformers(secrets_, resources::kSecrets, cache::trimSecret, {}, [this](const json& secret) {
+    enqueueAll(gatesForSecret(kube::objectNamespace(secret), kube::objectName(secret)));
+  });
   makeInformers(
-      secrets_, resources::kSecrets, kube::stripSecretValues, {}, [this](const json& secret) {
-        enqueueAll(gatesForSecret(kube::objectNamespace(secret), kube::objectName(secret)));
-      });
-  makeInformers(
-      configMaps_, resources::kConfigMaps, stripConfigMapValues, {}, [this](const json& configMap) {
+      configMaps_, resources::kConfigMaps, cache::trimConfigMap, {}, [this](const json& configMap) {
         enqueueAll(
             gatesForConfigMap(kube::objectNamespace(configMap), kube::objectName(configMap)));
       });

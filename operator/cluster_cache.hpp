@@ -2,7 +2,8 @@
 // The operator's view of the cluster: informers on ReadinessGates, Deployments,
 // ReplicaSets, Pods, Secrets and ConfigMaps (in all namespaces, or in the ones
 // given), with the indexes that map a change back to the gates it concerns.
-// Reconciles read only from here: a steady-state evaluation makes no GET or LIST.
+// Reconciles read only from here: a steady-state evaluation makes no GET or LIST. Objects other
+// than gates are cached trimmed to the fields that are read (cache_transforms.hpp).
 #include <functional>
 #include <memory>
 #include <string>

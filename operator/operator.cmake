@@ -3,6 +3,10 @@
 add_library(rg_cli STATIC operator/cli/check_command.cpp)
 target_link_libraries(rg_cli PUBLIC rg_engine)
 
+# What the cluster cache keeps of each kind: pure, so the unit tests check it against the checks.
+add_library(rg_cache_transforms STATIC operator/cache_transforms.cpp)
+target_link_libraries(rg_cache_transforms PUBLIC rg_engine)
+
 add_library(rg_operator STATIC
   operator/cli/run_command.cpp
   operator/cluster_cache.cpp
@@ -15,7 +19,7 @@ add_library(rg_operator STATIC
   operator/metrics/process_metrics.cpp
   operator/rest_gate_writer.cpp
   reconcilers/reconciler/gate_reconciler.cpp)
-target_link_libraries(rg_operator PUBLIC rg_engine rg_kube rg_informer rg_workqueue rg_providers
+target_link_libraries(rg_operator PUBLIC rg_engine rg_cache_transforms rg_kube rg_informer rg_workqueue rg_providers
                       cpprestsdk::cpprest spdlog::spdlog)
 
 add_executable(readiness-gate operator/main.cpp)

@@ -160,6 +160,51 @@ TEST_F(ClusterCacheTest, WorkloadHoldsTheTargetWhatItOwnsAndKeyNamesOnly) {
   EXPECT_EQ(cache.podsOf("team-a", "web").size(), 1u);
 }
 
+TEST_F(ClusterCacheTest, CacheKeepsOnlyWhatIsReadOfEachKindAndGatesWhole) {
+  json withExtras = gate("team-a", "web-gate", "web", "db-creds");
+  withExtras["metadata"]["annotations"] = {{"team.example.com/owner", "web"}};
+  json storedGate = server_.create(withExtras);
+  json target = deployment("team-a", "web");
+  target["metadata"]["annotations"] = {{"deployment.kubernetes.io/revision", "1"},
+                                       {"team.example.com/owner", "web"}};
+  target["metadata"]["labels"] = {{"app", "web"}};
+  const json storedTarget = server_.create(target);
+  server_.create({{"apiVersion", "apps/v1"},
+                  {"kind", "ReplicaSet"},
+                  {"metadata", meta("team-a", "web-1", ownedBy("Deployment", "web"))},
+                  {"spec", {{"replicas", 1}, {"selector", {{"matchLabels", {{"app", "web"}}}}}}},
+                  {"status", {{"replicas", 1}}}});
+  json podMeta = meta("team-a", "web-1-x", ownedBy("ReplicaSet", "web-1"));
+  podMeta["labels"] = {{"app", "web"}, {"pod-template-hash", "1"}};
+  server_.create({{"apiVersion", "v1"},
+                  {"kind", "Pod"},
+                  {"metadata", podMeta},
+                  {"spec",
+                   {{"nodeName", "node-a"},
+                    {"containers", json::array({{{"name", "app"}, {"image", "app:1"}}})}}},
+                  {"status", {{"phase", "Running"}, {"podIP", "10.0.0.1"}}}});
+  auto& cache = start({});
+
+  auto workload = cache.workload("team-a", "web");
+  ASSERT_TRUE(workload.has_value());
+  const json& cached = workload->deployment;
+  EXPECT_EQ(cached["metadata"]["annotations"], json({{"deployment.kubernetes.io/revision", "1"}}));
+  EXPECT_FALSE(cached["metadata"].contains("labels"));
+  EXPECT_FALSE(cached["spec"].contains("selector"));
+  EXPECT_EQ(cached["spec"]["template"], storedTarget["spec"]["template"]);
+  ASSERT_EQ(workload->replicaSets.size(), 1u);
+  EXPECT_FALSE(workload->replicaSets[0].contains("status"));
+  ASSERT_EQ(workload->pods.size(), 1u);
+  EXPECT_EQ(workload->pods[0]["metadata"]["labels"], json({{"pod-template-hash", "1"}}));
+  EXPECT_EQ(workload->pods[0]["spec"], json::object());
+  EXPECT_EQ(workload->pods[0]["status"], json({{"phase", "Running"}}));
+  // The status write sends the cached gate back: it stays whole but for managedFields.
+  auto cachedGate = cache.gate("team-a/web-gate");
+  ASSERT_NE(cachedGate, nullptr);
+  kube::stripManagedFields(storedGate);
+  EXPECT_EQ(*cachedGate, storedGate);
+}
+
 TEST_F(ClusterCacheTest, ChangesEnqueueTheGatesTheyConcern) {
   server_.create(gate("team-a", "web-gate", "web", "db-creds"));
   server_.create(gate("team-a", "api-gate", "api", "api-token"));
