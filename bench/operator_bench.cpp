@@ -122,6 +122,10 @@ struct Cluster {
   }
 };
 
+// Extra `readiness-gate run` flags (--operator-arg), e.g. --status-heartbeat=0s to compare with
+// a status write on every round.
+std::vector<std::string> operatorArgs;
+
 std::unique_ptr<testing::Process> startOperator(const Cluster& cluster, int workers,
                                                 int metricsPort) {
   std::vector<std::string> argv = {RG_BINARY,
@@ -136,6 +140,7 @@ std::unique_ptr<testing::Process> startOperator(const Cluster& cluster, int work
                                    "0",
                                    "--log-level",
                                    "warn"};
+  argv.insert(argv.end(), operatorArgs.begin(), operatorArgs.end());
   return std::make_unique<testing::Process>(argv);
 }
 
@@ -237,8 +242,10 @@ void benchScale(int gates, int workers) {
   }
   report(label + "GET+LIST per evaluation, steady state",
          fixed(getsLists / std::max(1.0, evaluations), 3), "0");
+  // The window (20 s) is shorter than the default 5-minute status heartbeat: no heartbeat write
+  // falls in it unless --operator-arg sets a shorter one.
   report(label + "writes per evaluation, steady state",
-         fixed(writes / std::max(1.0, evaluations), 3), "writes only on change");
+         fixed(writes / std::max(1.0, evaluations), 3), "<= 0.01 (writes only on change)");
   op->kill();
 }
 
@@ -413,7 +420,7 @@ void benchOfflineCheck(int documents) {
 
 int usage() {
   std::cerr << "usage: operator_bench [--gates N[,N...]] [--workers N] [--runs N] [--only "
-               "scale|rollback|secret|check]\n";
+               "scale|rollback|secret|check] [--operator-arg FLAG]...\n";
   return 2;
 }
 
@@ -439,6 +446,8 @@ int main(int argc, char** argv) {
       runs = std::stoi(value);
     } else if (arg == "--only") {
       only = value;
+    } else if (arg == "--operator-arg") {
+      operatorArgs.push_back(value);
     } else {
       return usage();
     }
