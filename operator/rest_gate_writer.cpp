@@ -14,8 +14,8 @@ void RestGateWriter::patchPodStatus(const std::string& ns, const std::string& na
   client_.patchStatus(resources::kPods, ns, name, kube::PatchType::StrategicMerge, patch);
 }
 
-void RestGateWriter::updateGateStatus(const nlohmann::json& gate) {
-  client_.updateStatus(resources::kReadinessGates, gate);
+nlohmann::json RestGateWriter::updateGateStatus(const nlohmann::json& gate) {
+  return client_.updateStatus(resources::kReadinessGates, gate);
 }
 
 void RestGateWriter::recordEvent(const kube::ObjectReference& object, kube::EventType type,

@@ -16,7 +16,7 @@ class RestGateWriter final : public GateClusterWriter {
                                  kube::PatchType type, const nlohmann::json& patch) override;
   void patchPodStatus(const std::string& ns, const std::string& name,
                       const nlohmann::json& patch) override;
-  void updateGateStatus(const nlohmann::json& gate) override;
+  nlohmann::json updateGateStatus(const nlohmann::json& gate) override;
   void recordEvent(const kube::ObjectReference& object, kube::EventType type,
                    const std::string& reason, const std::string& message) override;
 

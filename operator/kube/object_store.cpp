@@ -34,6 +34,10 @@ std::string objectResourceVersion(const nlohmann::json& object) {
   return metadataString(object, "resourceVersion");
 }
 
+std::string objectUid(const nlohmann::json& object) {
+  return metadataString(object, "uid");
+}
+
 std::string makeKey(std::string_view ns, std::string_view name) {
   if (name.empty()) return {};
   std::string key;

@@ -26,6 +26,7 @@ std::string objectKey(const nlohmann::json& object);
 std::string objectNamespace(const nlohmann::json& object);
 std::string objectName(const nlohmann::json& object);
 std::string objectResourceVersion(const nlohmann::json& object);
+std::string objectUid(const nlohmann::json& object);
 // The key of namespace + name, as objectKey builds it.
 std::string makeKey(std::string_view ns, std::string_view name);
 

@@ -42,7 +42,8 @@ class GateClusterWriter {
   virtual void patchPodStatus(const std::string& ns, const std::string& name,
                               const nlohmann::json& patch) = 0;
   // PUT of the gate's status subresource; `gate` carries the resourceVersion it was read at.
-  virtual void updateGateStatus(const nlohmann::json& gate) = 0;
+  // Returns the gate as written (with its new resourceVersion).
+  virtual nlohmann::json updateGateStatus(const nlohmann::json& gate) = 0;
   virtual void recordEvent(const kube::ObjectReference& object, kube::EventType type,
                            const std::string& reason, const std::string& message) = 0;
 };

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "operator/kube/api_error.hpp"
 #include "reconcilers/actions/pod_readiness.hpp"
 #include "reconcilers/providers/revision_variables.hpp"
@@ -29,7 +31,7 @@ GateReconciler::GateReconciler(ReconcilerDeps deps) : deps_(std::move(deps)) {
 
 kube::WorkResult GateReconciler::reconcile(const std::string& key) {
   auto started = std::chrono::steady_clock::now();
-  auto object = deps_.cache->gate(key);
+  auto object = latestGate(key, deps_.cache->gate(key));
   auto slash = key.find('/');
   std::string ns = key.substr(0, slash), name = key.substr(slash + 1);
   if (!object) {
@@ -38,6 +40,7 @@ kube::WorkResult GateReconciler::reconcile(const std::string& key) {
       std::lock_guard lock(mu_);
       awaited_.erase(key);
       lastRounds_.erase(key);
+      ownWrites_.erase(key);
     }
     if (deps_.observer) deps_.observer->gateDeleted(ns, name);
     return kube::WorkResult::ok();
@@ -58,7 +61,7 @@ kube::WorkResult GateReconciler::reconcile(const std::string& key) {
     Evaluation evaluation = invalidGate(previous, generation, parsed.errorSummary(), now);
     spdlog::warn("gate {}: invalid spec: {}", key, parsed.errorSummary());
     try {
-      if (toJson(evaluation.status) != toJson(stored)) writeStatus(*object, evaluation.status);
+      if (toJson(evaluation.status) != toJson(stored)) writeStatus(key, *object, evaluation.status);
     } catch (const std::exception& e) {
       if (unrecorded) keepUnrecorded(key, std::move(*unrecorded));
       return kube::WorkResult::failed(e.what());
@@ -109,7 +112,7 @@ kube::WorkResult GateReconciler::reconcile(const std::string& key) {
     }
     if (gate.spec.podReadinessGate && workload && !gate.spec.suspend)
       setPodConditions(gate, evaluation);
-    if (toJson(evaluation.status) != toJson(stored)) writeStatus(*object, evaluation.status);
+    if (toJson(evaluation.status) != toJson(stored)) writeStatus(key, *object, evaluation.status);
   } catch (const std::exception& e) {
     // The retry evaluates again from the same status, or, once an action went out, from the
     // status recording it.
@@ -216,14 +219,44 @@ void GateReconciler::setPodConditions(const Gate& gate, const Evaluation& evalua
   }
 }
 
-void GateReconciler::writeStatus(const json& gateObject, const GateStatus& status) {
+kube::ObjectPtr GateReconciler::latestGate(const std::string& key, kube::ObjectPtr cached) {
+  std::lock_guard lock(mu_);
+  auto it = ownWrites_.find(key);
+  if (it == ownWrites_.end()) return cached;
+  const OwnWrite& own = it->second;
+  if (cached && kube::objectUid(*cached) == own.gateUid &&
+      std::ranges::find(own.superseded, kube::objectResourceVersion(*cached)) !=
+          own.superseded.end())
+    return own.gate;
+  // The cache shows our write, or a change by someone else after it.
+  ownWrites_.erase(it);
+  return cached;
+}
+
+void GateReconciler::writeStatus(const std::string& key, const json& gateObject,
+                                 const GateStatus& status) {
   json body = gateObject;
   body["status"] = toJson(status);
+  json written;
   try {
-    deps_.cluster->updateGateStatus(body);
+    written = deps_.cluster->updateGateStatus(body);
   } catch (const kube::NotFoundError&) {
-    // Deleted meanwhile.
+    return;  // deleted meanwhile
   }
+  std::lock_guard lock(mu_);
+  const std::string uid = kube::objectUid(gateObject);
+  if (!written.is_object() || kube::objectResourceVersion(written).empty() ||
+      kube::objectUid(written) != uid) {
+    ownWrites_.erase(key);
+    return;
+  }
+  OwnWrite& own = ownWrites_[key];
+  if (own.gateUid != uid) own = {uid, {}, nullptr};
+  own.superseded.push_back(kube::objectResourceVersion(gateObject));
+  // Writes pile up only while the watch is behind; the oldest are no longer shown by then.
+  constexpr size_t kMaxSuperseded = 16;
+  if (own.superseded.size() > kMaxSuperseded) own.superseded.erase(own.superseded.begin());
+  own.gate = std::make_shared<const json>(std::move(written));
   // A ConflictError propagates: the gate changed since the cached copy this status was computed
   // from (often by our own last status write, not in the cache yet). Writing it anyway could
   // replace a newer status, such as the record of an action; the retry evaluates again.

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "operator/kube/work_queue.hpp"
 #include "reconcilers/reconciler/gate_cluster.hpp"
@@ -57,9 +58,14 @@ class GateReconciler {
   // podReadinessGate: True on the pods of passed revisions, False on pods of the others that are
   // not True already (see actions::decidePodGate).
   void setPodConditions(const Gate& gate, const Evaluation& evaluation);
-  // PUT /status with the cached gate's resourceVersion; throws ConflictError when the gate
-  // changed since (the status was computed from an older copy).
-  void writeStatus(const nlohmann::json& gate, const GateStatus& status);
+  // PUT /status with the gate's resourceVersion; throws ConflictError when the gate changed
+  // since (the status was computed from an older copy). Remembers what it wrote (ownWrites_).
+  void writeStatus(const std::string& key, const nlohmann::json& gate, const GateStatus& status);
+  // The gate as this reconciler last wrote it while the cache still shows an older version of
+  // it; otherwise `cached`. Without it, a reconcile woken by the target's watch event (our own
+  // action) evaluates from the status before that action: a failure streak one short of its
+  // limit, which reads as "not failing" and undoes the pause just made.
+  kube::ObjectPtr latestGate(const std::string& key, kube::ObjectPtr cached);
   void recordEvents(const nlohmann::json& gateObject, const Gate* gate,
                     const std::vector<GateEvent>& events);
 
@@ -91,11 +97,21 @@ class GateReconciler {
   std::optional<Time> lastRound(const std::string& key, const std::string& gateUid);
   void rememberRound(const std::string& key, const std::string& gateUid, Time at);
 
+  // A status write the informer has not delivered yet (as client-go's MutationCache keeps).
+  // `superseded`: the resourceVersions it replaced, oldest first; while the cache shows one of
+  // them, the cache is behind. resourceVersions are opaque, so they are never ordered.
+  struct OwnWrite {
+    std::string gateUid;
+    std::vector<std::string> superseded;
+    kube::ObjectPtr gate;
+  };
+
   ReconcilerDeps deps_;
   std::mutex mu_;
   std::map<std::string, LastRound> lastRounds_;
   std::map<std::string, Unrecorded> unrecorded_;
   std::map<std::string, AwaitedTarget> awaited_;
+  std::map<std::string, OwnWrite> ownWrites_;
 };
 
 }  // namespace rg

@@ -17,7 +17,7 @@ using nlohmann::json;
 
 constexpr const char* kKey = "shop/api";
 
-json gateObject(const std::string& onFailure) {
+json gateObject(const std::string& onFailure, int failureLimit = 1) {
   return {{"apiVersion", "gates.readiness.dev/v1alpha1"},
           {"kind", "ReadinessGate"},
           {"metadata",
@@ -33,6 +33,7 @@ json gateObject(const std::string& onFailure) {
             {"checks",
              json::array({{{"name", "error-rate"},
                            {"prometheus", {{"address", "http://prom:9090"}, {"query", "errors"}}},
+                           {"failureLimit", failureLimit},
                            {"threshold", {{"max", 0.1}}}}})}}}};
 }
 
@@ -118,7 +119,7 @@ class MemoryCluster final : public GateClusterWriter {
     return deployment;
   }
   void patchPodStatus(const std::string&, const std::string&, const json&) override {}
-  void updateGateStatus(const json& body) override {
+  json updateGateStatus(const json& body) override {
     if (refuseStatusWrites > 0) {
       --refuseStatusWrites;
       throw std::runtime_error("Operation cannot be fulfilled: the object has been modified");
@@ -127,6 +128,7 @@ class MemoryCluster final : public GateClusterWriter {
     gate["status"] = body["status"];
     gate["metadata"]["resourceVersion"] =
         std::to_string(std::stoi(gate["metadata"]["resourceVersion"].get<std::string>()) + 1);
+    return gate;
   }
   void recordEvent(const kube::ObjectReference&, kube::EventType, const std::string& reason,
                    const std::string&) override {
@@ -137,8 +139,8 @@ class MemoryCluster final : public GateClusterWriter {
 class GateReconcilerTest : public ::testing::Test {
  protected:
   void SetUp() override { setup("Pause"); }
-  void setup(const std::string& onFailure) {
-    cluster_.gate = gateObject(onFailure);
+  void setup(const std::string& onFailure, int failureLimit = 1) {
+    cluster_.gate = gateObject(onFailure, failureLimit);
     cluster_.deployment = deploymentObject();
     cache_.replicaSetJson = replicaSetObject();
     catchUp();
@@ -150,8 +152,9 @@ class GateReconcilerTest : public ::testing::Test {
   // The informers deliver what the API server holds.
   void catchUp() {
     cache_.gateJson = cluster_.gate;
-    cache_.deploymentJson = cluster_.deployment;
+    catchUpDeployment();
   }
+  void catchUpDeployment() { cache_.deploymentJson = cluster_.deployment; }
   kube::WorkResult reconcile(std::chrono::seconds advance = 0s) {
     now_ += advance;
     return reconciler_.reconcile(kKey);
@@ -246,6 +249,49 @@ TEST_F(GateReconcilerTest, AFailingRoundIsWrittenAtOnce) {
   EXPECT_EQ(cluster_.statusWrites[1]["checks"][0]["result"], "Failed");
   EXPECT_EQ(cluster_.statusWrites[1]["phase"], "Failing");
   EXPECT_TRUE(cluster_.deploymentPatches.empty()) << "Report only reports";
+}
+
+TEST_F(GateReconcilerTest, APauseIsNotUndoneWhileTheCacheStillShowsTheStatusBeforeIt) {
+  setup("Pause", 2);
+  errorRate(0.5);
+  EXPECT_FALSE(reconcile().error);  // first failure of two
+  catchUp();
+  EXPECT_FALSE(reconcile(10s).error);
+  ASSERT_EQ(cluster_.deploymentPatches.size(), 1u);
+  EXPECT_EQ(cluster_.deploymentPatches[0]["spec"]["paused"], true);
+  EXPECT_EQ(cluster_.gate["status"]["checks"][0]["consecutiveFailures"], 2);
+
+  // The pause's watch event wakes the gate before its own status write is in the cache, which
+  // still shows one failure of two: not failing yet, by that copy.
+  catchUpDeployment();
+  EXPECT_FALSE(reconcile().error);
+  EXPECT_EQ(cluster_.deploymentPatches.size(), 1u) << "the rollout is not resumed";
+  EXPECT_EQ(cluster_.deployment["spec"]["paused"], true);
+  EXPECT_EQ(cluster_.statusWrites.size(), 2u) << "nothing new to write";
+
+  // Once the cache shows the write, it is read from the cache again.
+  catchUp();
+  EXPECT_FALSE(reconcile(10s).error);
+  EXPECT_EQ(cluster_.deploymentPatches.size(), 1u);
+  errorRate(0.01);
+  EXPECT_FALSE(reconcile(10s).error);
+  ASSERT_EQ(cluster_.deploymentPatches.size(), 2u);
+  EXPECT_EQ(cluster_.deploymentPatches[1]["spec"]["paused"], false) << "resumed once it passes";
+}
+
+TEST_F(GateReconcilerTest, AChangeByAnotherWriterReplacesTheRememberedWrite) {
+  EXPECT_FALSE(reconcile().error);
+  ASSERT_EQ(cluster_.statusWrites.size(), 1u);
+  // Someone else changed the gate after our write (a new spec): the cache shows that version,
+  // which is neither ours nor one ours replaced.
+  cluster_.gate["metadata"]["resourceVersion"] = "7";
+  cluster_.gate["metadata"]["generation"] = 2;
+  cluster_.gate["spec"]["interval"] = "20s";
+  catchUp();
+  auto result = reconcile(10s);
+  EXPECT_FALSE(result.error);
+  ASSERT_EQ(cluster_.statusWrites.size(), 2u);
+  EXPECT_EQ(cluster_.statusWrites[1]["observedGeneration"], 2);
 }
 
 TEST_F(GateReconcilerTest, ADeletedGateIsForgotten) {
