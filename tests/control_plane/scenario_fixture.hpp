@@ -168,25 +168,12 @@ class ScenarioTest : public ::testing::TestWithParam<Backend> {
                                            std::chrono::milliseconds timeout) {
     if (!operator_) return ::testing::AssertionFailure() << "the operator is not running";
     const std::string ns = gate(name).value("/metadata/namespace"_json_pointer, std::string());
-    const std::string labels = "namespace=\"" + ns + "\",gate=\"" + name + "\"";
-    const auto lastRound = [&] {
-      return operator_->metric("readinessgate_last_evaluation_timestamp_seconds", labels);
-    };
-    std::optional<double> seen = lastRound();
-    for (int i = 0; i < rounds; ++i) {
-      const bool moved = rg::e2e::eventually(
-          [&] {
-            auto now = lastRound();
-            return now && now != seen;
-          },
-          timeout, std::chrono::milliseconds(50));
-      if (!moved)
-        return ::testing::AssertionFailure()
-               << "gate " << name << " completed no evaluation round within " << timeout.count()
-               << " ms (" << i << " of " << rounds
-               << "); last status: " << gate(name).value("status", json()).dump(2);
-      seen = lastRound();
-    }
+    const int seen = operator_->waitForRounds(ns, name, rounds, timeout);
+    if (seen < rounds)
+      return ::testing::AssertionFailure()
+             << "gate " << name << " completed no evaluation round within " << timeout.count()
+             << " ms (" << seen << " of " << rounds
+             << "); last status: " << gate(name).value("status", json()).dump(2);
     return ::testing::AssertionSuccess();
   }
 

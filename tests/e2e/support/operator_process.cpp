@@ -83,4 +83,24 @@ std::optional<double> OperatorProcess::metric(const std::string& name,
   return std::stod(reply.body.substr(at + series.size()));
 }
 
+int OperatorProcess::waitForRounds(const std::string& ns, const std::string& gate, int rounds,
+                                   std::chrono::milliseconds timeout) const {
+  const std::string labels = "namespace=\"" + ns + "\",gate=\"" + gate + "\"";
+  const auto lastRound = [&] {
+    return metric("readinessgate_last_evaluation_timestamp_seconds", labels);
+  };
+  std::optional<double> seen = lastRound();
+  for (int i = 0; i < rounds; ++i) {
+    const bool moved = eventually(
+        [&] {
+          auto now = lastRound();
+          return now && now != seen;
+        },
+        timeout, std::chrono::milliseconds(50));
+    if (!moved) return i;
+    seen = lastRound();
+  }
+  return rounds;
+}
+
 }  // namespace rg::e2e

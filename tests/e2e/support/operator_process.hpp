@@ -38,6 +38,11 @@ class OperatorProcess {
   // The value of the series `name{labels}` on /metrics ("namespace=\"a\",gate=\"b\"", as
   // rendered), or nullopt when it is absent or /metrics does not answer.
   std::optional<double> metric(const std::string& name, const std::string& labels) const;
+  // Waits for up to `rounds` evaluation rounds of gate `ns`/`gate` (moves of
+  // readinessgate_last_evaluation_timestamp_seconds), each within `timeout`; returns how many
+  // were seen.
+  int waitForRounds(const std::string& ns, const std::string& gate, int rounds,
+                    std::chrono::milliseconds timeout) const;
   int starts() const { return starts_; }
   std::string logTail(size_t bytes = 6000) const;
 
