@@ -1,5 +1,5 @@
 #pragma once
-// Parsing of the check bodies of spec.checks[].
+// Parsing of a check's body (by its kind, see checks/check_kinds.hpp) and threshold.
 #include <nlohmann/json.hpp>
 #include <optional>
 
@@ -8,13 +8,8 @@
 
 namespace rg {
 
-// The body keys, in the order of the CheckBody variant.
-inline constexpr const char* kCheckBodyKeys[] = {"probes", "resources",  "secrets",
-                                                 "env",    "replicas",   "security",
-                                                 "http",   "prometheus", "rollout"};
-
-// Parses the body named `key` found at `path`. Returns nullopt (with errors recorded)
-// when it is invalid.
+// Parses the body of the kind named `key` (see check_kinds.hpp) found at `path`. Returns nullopt
+// (with errors recorded) when it is invalid.
 std::optional<CheckBody> parseCheckBody(SpecReader& reader, const std::string& key,
                                         const nlohmann::json& body, const FieldPath& path);
 

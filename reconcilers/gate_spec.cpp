@@ -1,22 +1,8 @@
 #include "reconcilers/gate_spec.hpp"
 
-#include <type_traits>
-
 #include "reconcilers/checks/check_result.hpp"
 
 namespace rg {
-
-const char* checkKindName(const CheckBody& body) {
-  static constexpr const char* kNames[] = {"probes", "resources",  "secrets",
-                                           "env",    "replicas",   "security",
-                                           "http",   "prometheus", "rollout"};
-  static_assert(std::size(kNames) == std::variant_size_v<CheckBody>);
-  return kNames[body.index()];
-}
-
-bool isRuntimeCheck(const CheckBody& body) {
-  return std::holds_alternative<HttpCheck>(body) || std::holds_alternative<PrometheusCheck>(body);
-}
 
 const char* toString(Severity severity) {
   return severity == Severity::Critical ? "Critical" : "Warning";

@@ -2,6 +2,8 @@
 
 #include <map>
 
+#include "reconcilers/checks/check_kinds.hpp"
+
 namespace rg {
 
 const std::vector<std::string>& specFieldPaths() {
@@ -13,65 +15,16 @@ const std::vector<std::string>& specFieldPaths() {
         "spec.suspend",        "spec.podReadinessGate",
         "spec.checks",
     };
-    const std::vector<std::string> checkFields = {
-        "name",
-        "severity",
-        "failureLimit",
-        "probes",
-        "probes.readiness",
-        "probes.liveness",
-        "probes.startup",
-        "resources",
-        "resources.requireRequests",
-        "resources.requireLimits",
-        "resources.includeInitContainers",
-        "resources.cpu",
-        "resources.cpu.min",
-        "resources.cpu.max",
-        "resources.memory",
-        "resources.memory.min",
-        "resources.memory.max",
-        "secrets",
-        "secrets.required",
-        "secrets.required[].name",
-        "secrets.required[].keys",
-        "secrets.referenced",
-        "env",
-        "env.required",
-        "env.equals",
-        "env.forbidden",
-        "env.rejectLiteralSecrets",
-        "env.includeInitContainers",
-        "replicas",
-        "replicas.min",
-        "replicas.minAvailablePercent",
-        "security",
-        "security.runAsNonRoot",
-        "security.forbidPrivileged",
-        "security.forbidLatestTag",
-        "security.readOnlyRootFilesystem",
-        "security.includeInitContainers",
-        "http",
-        "http.url",
-        "http.method",
-        "http.expectedStatus",
-        "http.bodyContains",
-        "http.timeout",
-        "prometheus",
-        "prometheus.address",
-        "prometheus.query",
-        "prometheus.timeout",
-        "threshold",
-        "threshold.min",
-        "threshold.max",
-        "threshold.maxIncreasePercent",
-        "rollout",
-        "rollout.maxRestarts",
-        "rollout.readyTimeout",
-        "inconclusiveLimit",
-        "threshold.baselineWindow",
-    };
-    for (const auto& field : checkFields) paths.push_back("spec.checks[]." + field);
+    // Fields of every check; each kind adds its body and the fields below it.
+    for (const char* field :
+         {"name", "severity", "failureLimit", "threshold", "threshold.min", "threshold.max",
+          "threshold.maxIncreasePercent", "threshold.baselineWindow", "inconclusiveLimit"})
+      paths.push_back(std::string("spec.checks[].") + field);
+    for (const CheckKindInfo* kind : kCheckKindInfos) {
+      const std::string body = std::string("spec.checks[].") + kind->name;
+      paths.push_back(body);
+      for (const char* field : kind->fields) paths.push_back(body + "." + field);
+    }
     return paths;
   }();
   return kPaths;

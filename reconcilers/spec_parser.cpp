@@ -42,6 +42,18 @@ void parseTargetRef(SpecReader& r, const json& spec, const FieldPath& specPath, 
   }
 }
 
+// The names of the kinds that have `property` (every kind when null), in registry order:
+// "http and prometheus", "probes, resources, ... or rollout".
+std::string kindNames(bool CheckKindInfo::*property, const std::string& lastSeparator) {
+  std::vector<std::string> names;
+  for (const CheckKindInfo* kind : kCheckKindInfos)
+    if (!property || kind->*property) names.push_back(kind->name);
+  std::string out;
+  for (size_t i = 0; i < names.size(); ++i)
+    out += (i == 0 ? "" : i + 1 == names.size() ? lastSeparator : ", ") + names[i];
+  return out;
+}
+
 std::optional<CheckSpec> parseCheck(SpecReader& r, const json& item, const FieldPath& path) {
   if (!item.is_object()) {
     r.error(path, "must be an object, got " + describe(item));
@@ -71,12 +83,10 @@ std::optional<CheckSpec> parseCheck(SpecReader& r, const json& item, const Field
   }
 
   std::vector<std::string> bodies;
-  for (const char* key : kCheckBodyKeys)
-    if (item.contains(key) && !item[key].is_null()) bodies.push_back(key);
+  for (const CheckKindInfo* kind : kCheckKindInfos)
+    if (item.contains(kind->name) && !item[kind->name].is_null()) bodies.push_back(kind->name);
   if (bodies.empty()) {
-    r.error(path,
-            "needs one check body: probes, resources, secrets, env, replicas, security, "
-            "http, prometheus or rollout");
+    r.error(path, "needs one check body: " + kindNames(nullptr, " or "));
   } else if (bodies.size() > 1) {
     r.error(path, "has " + std::to_string(bodies.size()) + " check bodies (" + bodies[0] + ", " +
                       bodies[1] + "); a check has exactly one");
@@ -84,22 +94,26 @@ std::optional<CheckSpec> parseCheck(SpecReader& r, const json& item, const Field
     if (auto parsed = parseCheckBody(r, bodies[0], *body, path.child(bodies[0])))
       check.body = std::move(*parsed);
   }
+  // The kind of the check's one body; nullptr when it has none or several.
+  const CheckKindInfo* kind = bodies.size() == 1 ? findCheckKind(bodies[0]) : nullptr;
 
   const json* threshold = r.object(item, path, "threshold");
-  bool isPrometheus = bodies.size() == 1 && bodies[0] == "prometheus";
-  if (threshold && bodies.size() == 1 && !isPrometheus) {
-    r.error(path.child("threshold"), "is only allowed on prometheus checks, not on " + bodies[0]);
+  if (threshold && kind && !kind->needsThreshold) {
+    r.error(path.child("threshold"), "is only allowed on " +
+                                         kindNames(&CheckKindInfo::needsThreshold, " and ") +
+                                         " checks, not on " + bodies[0]);
   } else if (threshold) {
     check.threshold = parseThreshold(r, *threshold, path.child("threshold"));
-  } else if (isPrometheus) {
-    r.error(path.child("threshold"), "is required for a prometheus check");
+  } else if (kind && kind->needsThreshold) {
+    r.error(path.child("threshold"), "is required for a " + bodies[0] + " check");
   }
   if (auto limit = r.integer(item, path, "inconclusiveLimit")) {
     // Static checks have no rounds to count; an Inconclusive static result is a fact (a value
     // that is not read), not an outage.
-    if (bodies.size() == 1 && bodies[0] != "http" && bodies[0] != "prometheus")
-      r.error(path.child("inconclusiveLimit"),
-              "is only allowed on http and prometheus checks, not on " + bodies[0]);
+    if (kind && !kind->runtime)
+      r.error(path.child("inconclusiveLimit"), "is only allowed on " +
+                                                   kindNames(&CheckKindInfo::runtime, " and ") +
+                                                   " checks, not on " + bodies[0]);
     else if (*limit < 1)
       r.error(path.child("inconclusiveLimit"), "must be at least 1");
     check.inconclusiveLimit = *limit;

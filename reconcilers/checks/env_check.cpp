@@ -1,9 +1,55 @@
+#include "reconcilers/checks/env_check.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <map>
 
 #include "reconcilers/checks/pod_template.hpp"
-#include "reconcilers/checks/static_checks.hpp"
+#include "reconcilers/checks/workload.hpp"
+#include "reconcilers/spec_reader.hpp"
+
+namespace rg {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kEnvFields[] = {"required", "equals", "forbidden", "rejectLiteralSecrets",
+                                      "includeInitContainers"};
+
+EnvCheck parseEnv(SpecReader& r, const json& body, const FieldPath& path) {
+  EnvCheck out;
+  SpecReader::assign(out.required, r.stringList(body, path, "required"));
+  SpecReader::assign(out.forbidden, r.stringList(body, path, "forbidden"));
+  SpecReader::assign(out.rejectLiteralSecrets, r.boolean(body, path, "rejectLiteralSecrets"));
+  SpecReader::assign(out.includeInitContainers, r.boolean(body, path, "includeInitContainers"));
+  auto it = body.find("equals");
+  if (it != body.end() && !it->is_null()) {
+    FieldPath equalsPath = path.child("equals");
+    if (!it->is_object()) {
+      r.error(equalsPath, "must be a map of variable name to value, got " + describe(*it));
+    } else {
+      for (const auto& [name, value] : it->items()) {
+        if (!value.is_string()) {
+          // YAML turns unquoted false/true/8080 into non-strings; env values are strings.
+          r.error(equalsPath.child(name),
+                  "must be a string, got " + describe(value) + " (quote it: \"" +
+                      (value.is_primitive() ? describe(value) : std::string("...")) + "\")");
+          continue;
+        }
+        out.equals[name] = value.get<std::string>();
+      }
+    }
+  }
+  for (const auto& name : out.forbidden) {
+    if (std::find(out.required.begin(), out.required.end(), name) != out.required.end() ||
+        out.equals.contains(name))
+      r.error(path.child("forbidden"), "\"" + name + "\" is both forbidden and required");
+  }
+  return out;
+}
+
+}  // namespace
+}  // namespace rg
 
 namespace rg::checks {
 namespace {
@@ -204,3 +250,13 @@ CheckResult checkEnv(const EnvCheck& spec, const Workload& workload) {
 }
 
 }  // namespace rg::checks
+
+namespace rg {
+
+constinit const CheckKind<EnvCheck> kEnvKind{
+    .info = {.name = "env", .fields = kEnvFields},
+    .parse = parseEnv,
+    .evaluate = checks::checkEnv,
+};
+
+}  // namespace rg

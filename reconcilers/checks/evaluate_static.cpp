@@ -1,37 +1,19 @@
 #include <exception>
+#include <type_traits>
 #include <variant>
 
 #include "reconcilers/checks/static_checks.hpp"
 
 namespace rg::checks {
-namespace {
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
-
-CheckResult skippedRuntime() {
-  return {CheckOutcome::Skipped, "", "runtime check: not evaluated offline"};
-}
-
-}  // namespace
 
 CheckResult evaluateStatic(const CheckSpec& check, const Workload& workload) {
   try {
     return std::visit(
-        Overloaded{
-            [&](const ProbesCheck& body) { return checkProbes(body, workload); },
-            [&](const ResourcesCheck& body) { return checkResources(body, workload); },
-            [&](const SecretsCheck& body) { return checkSecrets(body, workload); },
-            [&](const EnvCheck& body) { return checkEnv(body, workload); },
-            [&](const ReplicasCheck& body) { return checkReplicas(body, workload); },
-            [&](const SecurityCheck& body) { return checkSecurity(body, workload); },
-            [](const HttpCheck&) { return skippedRuntime(); },
-            [](const PrometheusCheck&) { return skippedRuntime(); },
-            [&](const RolloutCheck& body) { return checkRollout(body, workload); },
+        [&](const auto& body) {
+          const auto& kind = checkKindOf<std::decay_t<decltype(body)>>();
+          if (!kind.evaluate)
+            return CheckResult{CheckOutcome::Skipped, "", "runtime check: not evaluated offline"};
+          return kind.evaluate(body, workload);
         },
         check.body);
   } catch (const std::exception& error) {

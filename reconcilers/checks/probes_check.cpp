@@ -1,5 +1,28 @@
+#include "reconcilers/checks/probes_check.hpp"
+
 #include "reconcilers/checks/pod_template.hpp"
-#include "reconcilers/checks/static_checks.hpp"
+#include "reconcilers/checks/workload.hpp"
+#include "reconcilers/spec_reader.hpp"
+
+namespace rg {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kProbesFields[] = {"readiness", "liveness", "startup"};
+
+ProbesCheck parseProbes(SpecReader& r, const json& body, const FieldPath& path) {
+  ProbesCheck out;
+  SpecReader::assign(out.readiness, r.boolean(body, path, "readiness"));
+  SpecReader::assign(out.liveness, r.boolean(body, path, "liveness"));
+  SpecReader::assign(out.startup, r.boolean(body, path, "startup"));
+  if (!out.readiness && !out.liveness && !out.startup)
+    r.error(path, "requires no probe: set at least one of readiness, liveness, startup");
+  return out;
+}
+
+}  // namespace
+}  // namespace rg
 
 namespace rg::checks {
 
@@ -34,3 +57,13 @@ CheckResult checkProbes(const ProbesCheck& spec, const Workload& workload) {
 }
 
 }  // namespace rg::checks
+
+namespace rg {
+
+constinit const CheckKind<ProbesCheck> kProbesKind{
+    .info = {.name = "probes", .fields = kProbesFields},
+    .parse = parseProbes,
+    .evaluate = checks::checkProbes,
+};
+
+}  // namespace rg

@@ -1,5 +1,30 @@
+#include "reconcilers/checks/replicas_check.hpp"
+
 #include "reconcilers/checks/pod_template.hpp"
-#include "reconcilers/checks/static_checks.hpp"
+#include "reconcilers/checks/workload.hpp"
+#include "reconcilers/spec_reader.hpp"
+
+namespace rg {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kReplicasFields[] = {"min", "minAvailablePercent"};
+
+ReplicasCheck parseReplicas(SpecReader& r, const json& body, const FieldPath& path) {
+  ReplicasCheck out;
+  out.min = r.integer(body, path, "min");
+  out.minAvailablePercent = r.integer(body, path, "minAvailablePercent");
+  if (out.min && *out.min < 0) r.error(path.child("min"), "must not be negative");
+  if (out.minAvailablePercent && (*out.minAvailablePercent < 0 || *out.minAvailablePercent > 100))
+    r.error(path.child("minAvailablePercent"), "must be between 0 and 100");
+  if (!body.contains("min") && !body.contains("minAvailablePercent"))
+    r.error(path, "needs at least one of min, minAvailablePercent");
+  return out;
+}
+
+}  // namespace
+}  // namespace rg
 
 namespace rg::checks {
 
@@ -65,3 +90,13 @@ CheckResult checkReplicas(const ReplicasCheck& spec, const Workload& workload) {
 }
 
 }  // namespace rg::checks
+
+namespace rg {
+
+constinit const CheckKind<ReplicasCheck> kReplicasKind{
+    .info = {.name = "replicas", .fields = kReplicasFields},
+    .parse = parseReplicas,
+    .evaluate = checks::checkReplicas,
+};
+
+}  // namespace rg

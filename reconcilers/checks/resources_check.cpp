@@ -1,7 +1,54 @@
+#include "reconcilers/checks/resources_check.hpp"
+
 #include <optional>
 
 #include "reconcilers/checks/pod_template.hpp"
-#include "reconcilers/checks/static_checks.hpp"
+#include "reconcilers/checks/workload.hpp"
+#include "reconcilers/spec_reader.hpp"
+
+namespace rg {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kResourcesFields[] = {"requireRequests",
+                                            "requireLimits",
+                                            "includeInitContainers",
+                                            "cpu",
+                                            "cpu.min",
+                                            "cpu.max",
+                                            "memory",
+                                            "memory.min",
+                                            "memory.max"};
+
+std::optional<QuantityRange> parseRange(SpecReader& r, const json& parent,
+                                        const FieldPath& parentPath, const std::string& key) {
+  const json* range = r.object(parent, parentPath, key);
+  if (!range) return std::nullopt;
+  FieldPath path = parentPath.child(key);
+  QuantityRange out;
+  out.min = r.quantity(*range, path, "min");
+  out.max = r.quantity(*range, path, "max");
+  if (!range->contains("min") && !range->contains("max")) {
+    r.error(path, "needs at least one of min, max");
+  } else if (out.min && out.max && *out.min > *out.max) {
+    r.error(path, "min " + out.min->text() + " is above max " + out.max->text());
+  }
+  return out;
+}
+
+ResourcesCheck parseResources(SpecReader& r, const json& body, const FieldPath& path) {
+  ResourcesCheck out;
+  SpecReader::assign(out.requireRequests, r.boolean(body, path, "requireRequests"));
+  SpecReader::assign(out.requireLimits, r.boolean(body, path, "requireLimits"));
+  SpecReader::assign(out.includeInitContainers, r.boolean(body, path, "includeInitContainers"));
+  out.cpu = parseRange(r, body, path, "cpu");
+  out.memory = parseRange(r, body, path, "memory");
+  return out;
+}
+
+}  // namespace
+}  // namespace rg
 
 namespace rg::checks {
 namespace {
@@ -96,3 +143,13 @@ CheckResult checkResources(const ResourcesCheck& spec, const Workload& workload)
 }
 
 }  // namespace rg::checks
+
+namespace rg {
+
+constinit const CheckKind<ResourcesCheck> kResourcesKind{
+    .info = {.name = "resources", .fields = kResourcesFields},
+    .parse = parseResources,
+    .evaluate = checks::checkResources,
+};
+
+}  // namespace rg

@@ -1,13 +1,40 @@
 // The rollout check: health of the Deployment's current revision, read from its ReplicaSet's pods
 // and the Deployment's Progressing condition. Old revisions' pods never count: they keep serving
 // while the new one crash-loops, which is exactly what the check must not be fooled by.
+#include "reconcilers/checks/rollout_check.hpp"
+
 #include <algorithm>
 #include <array>
 
 #include "reconcilers/actions/rollback.hpp"
 #include "reconcilers/checks/pod_template.hpp"
-#include "reconcilers/checks/static_checks.hpp"
+#include "reconcilers/checks/spec_rules.hpp"
+#include "reconcilers/checks/workload.hpp"
+#include "reconcilers/spec_reader.hpp"
 #include "reconcilers/status/gate_status.hpp"
+
+namespace rg {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kRolloutFields[] = {"maxRestarts", "readyTimeout"};
+
+RolloutCheck parseRollout(SpecReader& r, const json& body, const FieldPath& path) {
+  RolloutCheck out;
+  if (auto restarts = r.integer(body, path, "maxRestarts")) {
+    if (*restarts < 0) r.error(path.child("maxRestarts"), "must not be negative");
+    out.maxRestarts = *restarts;
+  }
+  if (auto timeout = r.duration(body, path, "readyTimeout")) {
+    requirePositive(r, *timeout, path.child("readyTimeout"));
+    out.readyTimeout = *timeout;
+  }
+  return out;
+}
+
+}  // namespace
+}  // namespace rg
 
 namespace rg::checks {
 namespace {
@@ -245,3 +272,13 @@ CheckResult checkRollout(const RolloutCheck& spec, const Workload& workload) {
 }
 
 }  // namespace rg::checks
+
+namespace rg {
+
+constinit const CheckKind<RolloutCheck> kRolloutKind{
+    .info = {.name = "rollout", .fields = kRolloutFields},
+    .parse = parseRollout,
+    .evaluate = checks::checkRollout,
+};
+
+}  // namespace rg

@@ -1,5 +1,46 @@
+#include "reconcilers/checks/secrets_check.hpp"
+
+#include <set>
+
 #include "reconcilers/checks/pod_template.hpp"
-#include "reconcilers/checks/static_checks.hpp"
+#include "reconcilers/checks/workload.hpp"
+#include "reconcilers/spec_reader.hpp"
+
+namespace rg {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kSecretsFields[] = {"required", "required[].name", "required[].keys",
+                                          "referenced"};
+
+SecretsCheck parseSecrets(SpecReader& r, const json& body, const FieldPath& path) {
+  SecretsCheck out;
+  SpecReader::assign(out.referenced, r.boolean(body, path, "referenced"));
+  const json* required = r.list(body, path, "required");
+  if (!required) return out;
+  FieldPath listPath = path.child("required");
+  std::set<std::string> seen;
+  for (size_t i = 0; i < required->size(); ++i) {
+    FieldPath itemPath = listPath.item(i);
+    const json& item = (*required)[i];
+    if (!item.is_object()) {
+      r.error(itemPath, "must be an object with name and keys, got " + describe(item));
+      continue;
+    }
+    r.rejectUnknownKeys(item, itemPath);
+    RequiredSecret secret;
+    SpecReader::assign(secret.name, r.string(item, itemPath, "name", true));
+    SpecReader::assign(secret.keys, r.stringList(item, itemPath, "keys"));
+    if (!secret.name.empty() && !seen.insert(secret.name).second)
+      r.error(itemPath.child("name"), "secret \"" + secret.name + "\" is listed twice");
+    out.required.push_back(std::move(secret));
+  }
+  return out;
+}
+
+}  // namespace
+}  // namespace rg
 
 namespace rg::checks {
 namespace {
@@ -137,3 +178,13 @@ CheckResult checkSecrets(const SecretsCheck& spec, const Workload& workload) {
 }
 
 }  // namespace rg::checks
+
+namespace rg {
+
+constinit const CheckKind<SecretsCheck> kSecretsKind{
+    .info = {.name = "secrets", .fields = kSecretsFields},
+    .parse = parseSecrets,
+    .evaluate = checks::checkSecrets,
+};
+
+}  // namespace rg

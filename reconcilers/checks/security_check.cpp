@@ -1,5 +1,29 @@
+#include "reconcilers/checks/security_check.hpp"
+
 #include "reconcilers/checks/pod_template.hpp"
-#include "reconcilers/checks/static_checks.hpp"
+#include "reconcilers/checks/workload.hpp"
+#include "reconcilers/spec_reader.hpp"
+
+namespace rg {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kSecurityFields[] = {"runAsNonRoot", "forbidPrivileged", "forbidLatestTag",
+                                           "readOnlyRootFilesystem", "includeInitContainers"};
+
+SecurityCheck parseSecurity(SpecReader& r, const json& body, const FieldPath& path) {
+  SecurityCheck out;
+  SpecReader::assign(out.runAsNonRoot, r.boolean(body, path, "runAsNonRoot"));
+  SpecReader::assign(out.forbidPrivileged, r.boolean(body, path, "forbidPrivileged"));
+  SpecReader::assign(out.forbidLatestTag, r.boolean(body, path, "forbidLatestTag"));
+  SpecReader::assign(out.readOnlyRootFilesystem, r.boolean(body, path, "readOnlyRootFilesystem"));
+  SpecReader::assign(out.includeInitContainers, r.boolean(body, path, "includeInitContainers"));
+  return out;
+}
+
+}  // namespace
+}  // namespace rg
 
 namespace rg::checks {
 namespace {
@@ -97,3 +121,13 @@ CheckResult checkSecurity(const SecurityCheck& spec, const Workload& workload) {
 }
 
 }  // namespace rg::checks
+
+namespace rg {
+
+constinit const CheckKind<SecurityCheck> kSecurityKind{
+    .info = {.name = "security", .fields = kSecurityFields},
+    .parse = parseSecurity,
+    .evaluate = checks::checkSecurity,
+};
+
+}  // namespace rg

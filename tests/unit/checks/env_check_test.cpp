@@ -1,11 +1,13 @@
 #include <gtest/gtest.h>
 
 #include "tests/unit/checks/check_fixtures.hpp"
+#include "tests/unit/checks/spec_fixtures.hpp"
 
 namespace rg::checks {
 namespace {
 
 using namespace fixtures;
+using namespace spec_fixtures;
 
 Workload withCatalogs(json podSpec) {
   auto workload = workloadWith(std::move(podSpec));
@@ -279,6 +281,14 @@ TEST(EnvCheck, NoRulesAndNoContainers) {
   auto failed = checkEnv(requiring({"X"}), withCatalogs(R"({"containers": "api"})"_json));
   EXPECT_EQ(failed.outcome, CheckOutcome::Failed);
   EXPECT_EQ(failed.message, "pod template has no containers");
+}
+
+TEST(EnvSpec, EqualsValuesMustBeStrings) {
+  // YAML reads an unquoted false as a boolean; an env value is a string.
+  EXPECT_EQ(onlyError(withChecks("  - {name: e, env: {equals: {DEBUG: false}}}\n")),
+            "spec.checks[0].env.equals.DEBUG: must be a string, got false (quote it: \"false\")");
+  EXPECT_EQ(onlyError(withChecks("  - {name: e, env: {forbidden: [A], required: [A]}}\n")),
+            "spec.checks[0].env.forbidden: \"A\" is both forbidden and required");
 }
 
 }  // namespace

@@ -1,11 +1,13 @@
 #include <gtest/gtest.h>
 
 #include "tests/unit/checks/check_fixtures.hpp"
+#include "tests/unit/checks/spec_fixtures.hpp"
 
 namespace rg::checks {
 namespace {
 
 using namespace fixtures;
+using namespace spec_fixtures;
 
 const json kProbe = R"({"httpGet": {"path": "/ready", "port": 8080}})"_json;
 
@@ -94,6 +96,18 @@ TEST(ProbesCheck, TemplateWithoutContainersFails) {
     EXPECT_EQ(result.outcome, CheckOutcome::Failed) << deployment.dump();
     EXPECT_EQ(result.message, "pod template has no containers");
   }
+}
+
+TEST(ProbesSpec, NeedsAtLeastOneProbe) {
+  EXPECT_EQ(onlyError(withCheck("{name: p, probes: {readiness: false, liveness: false}}")),
+            "spec.checks[0].probes: requires no probe: set at least one of readiness, liveness, "
+            "startup");
+  auto result = parseGate(withCheck("{name: p, probes: {liveness: false, startup: true}}"));
+  ASSERT_TRUE(result.gate) << result.errorSummary();
+  const auto& probes = std::get<ProbesCheck>(result.gate->spec.checks[0].body);
+  EXPECT_TRUE(probes.readiness);
+  EXPECT_FALSE(probes.liveness);
+  EXPECT_TRUE(probes.startup);
 }
 
 }  // namespace

@@ -1,11 +1,13 @@
 #include <gtest/gtest.h>
 
 #include "tests/unit/checks/check_fixtures.hpp"
+#include "tests/unit/checks/spec_fixtures.hpp"
 
 namespace rg::checks {
 namespace {
 
 using namespace fixtures;
+using namespace spec_fixtures;
 
 // A Deployment manifest (no status) or live object (with status).
 Workload deployment(json spec, json status = nullptr) {
@@ -172,6 +174,17 @@ TEST(ReplicasCheck, RolloutInProgressSaysHowManyAreUpdated) {
       deployment(R"({"replicas": 3})"_json,
                  R"({"replicas": 4, "updatedReplicas": 3, "availableReplicas": 3})"_json));
   EXPECT_EQ(finishing.message, "3 of 3 replicas available; rollout in progress: 3 of 3 updated");
+}
+
+TEST(ReplicasSpec, NegativeOrMissingLimits) {
+  EXPECT_EQ(onlyError(withChecks("  - {name: r, replicas: {min: -1}}\n")),
+            "spec.checks[0].replicas.min: must not be negative");
+  EXPECT_EQ(onlyError(withChecks("  - {name: r, replicas: {minAvailablePercent: 150}}\n")),
+            "spec.checks[0].replicas.minAvailablePercent: must be between 0 and 100");
+  EXPECT_EQ(onlyError(withChecks("  - {name: r, replicas: {}}\n")),
+            "spec.checks[0].replicas: needs at least one of min, minAvailablePercent");
+  EXPECT_EQ(onlyError(withChecks("  - {name: r, replicas: {min: 1.5}}\n")),
+            "spec.checks[0].replicas.min: must be an integer, got 1.5");
 }
 
 }  // namespace

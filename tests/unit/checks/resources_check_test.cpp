@@ -1,11 +1,13 @@
 #include <gtest/gtest.h>
 
 #include "tests/unit/checks/check_fixtures.hpp"
+#include "tests/unit/checks/spec_fixtures.hpp"
 
 namespace rg::checks {
 namespace {
 
 using namespace fixtures;
+using namespace spec_fixtures;
 
 json container(const std::string& name, json requests, json limits) {
   return {{"name", name},
@@ -179,6 +181,34 @@ TEST(ResourcesCheck, NoContainersFails) {
   auto result = checkResources(ResourcesCheck{}, workloadWith(json::object()));
   EXPECT_EQ(result.outcome, CheckOutcome::Failed);
   EXPECT_EQ(result.message, "pod template has no containers");
+}
+
+TEST(ResourcesSpec, NumericCpuQuantitiesAreAccepted) {
+  auto result = parseGate(
+      withChecks("  - {name: r, resources: {cpu: {min: 0.5, max: 2}, memory: {max: 1e9}}}\n"));
+  ASSERT_TRUE(result.gate) << result.errorSummary();
+  const auto& r = std::get<ResourcesCheck>(result.gate->spec.checks[0].body);
+  EXPECT_EQ(*r.cpu->min, *kube::Quantity::parse("500m"));
+  EXPECT_EQ(*r.cpu->max, *kube::Quantity::parse("2"));
+  EXPECT_EQ(*r.memory->max, *kube::Quantity::parse("1G"));
+}
+
+TEST(ResourcesSpec, BadQuantityNamesTheField) {
+  EXPECT_EQ(onlyError(withChecks("  - {name: a, probes: {}}\n  - {name: b, probes: {}}\n"
+                                 "  - {name: r, resources: {cpu: {max: 1.5.0}}}\n")),
+            "spec.checks[2].resources.cpu.max: \"1.5.0\" is not a quantity");
+}
+
+TEST(ResourcesSpec, NegativeQuantity) {
+  EXPECT_EQ(onlyError(withChecks("  - {name: r, resources: {memory: {min: -1Gi}}}\n")),
+            "spec.checks[0].resources.memory.min: \"-1Gi\" must not be negative");
+}
+
+TEST(ResourcesSpec, RangeWithoutBoundsOrInverted) {
+  EXPECT_EQ(onlyError(withChecks("  - {name: r, resources: {cpu: {}}}\n")),
+            "spec.checks[0].resources.cpu: needs at least one of min, max");
+  EXPECT_EQ(onlyError(withChecks("  - {name: r, resources: {memory: {min: 2Gi, max: 1Gi}}}\n")),
+            "spec.checks[0].resources.memory: min 2Gi is above max 1Gi");
 }
 
 }  // namespace

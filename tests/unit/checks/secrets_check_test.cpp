@@ -1,11 +1,13 @@
 #include <gtest/gtest.h>
 
 #include "tests/unit/checks/check_fixtures.hpp"
+#include "tests/unit/checks/spec_fixtures.hpp"
 
 namespace rg::checks {
 namespace {
 
 using namespace fixtures;
+using namespace spec_fixtures;
 
 // Secret values that must never show up in a message.
 constexpr const char* kDbUrl = "postgres://admin:hunter2@db:5432/shop";
@@ -217,6 +219,23 @@ TEST(SecretsCheck, SecretValuesNeverAppearInMessages) {
   EXPECT_EQ(result.message,
             "secret checkout-db: missing key OTHER; container api: env DATABASE_URL: secret "
             "checkout-db has no key MISSING");
+}
+
+TEST(SecretsSpec, RequiredSecretsAreNamedOnce) {
+  auto result = parseGate(withCheck("{name: s, secrets: {required: [{name: db, keys: [URL]}]}}"));
+  ASSERT_TRUE(result.gate) << result.errorSummary();
+  const auto& secrets = std::get<SecretsCheck>(result.gate->spec.checks[0].body);
+  ASSERT_EQ(secrets.required.size(), 1u);
+  EXPECT_EQ(secrets.required[0].name, "db");
+  EXPECT_EQ(secrets.required[0].keys, std::vector<std::string>{"URL"});
+  EXPECT_TRUE(secrets.referenced);
+
+  EXPECT_EQ(onlyError(withCheck("{name: s, secrets: {required: [{name: db}, {name: db}]}}")),
+            "spec.checks[0].secrets.required[1].name: secret \"db\" is listed twice");
+  EXPECT_EQ(onlyError(withCheck("{name: s, secrets: {required: [db]}}")),
+            "spec.checks[0].secrets.required[0]: must be an object with name and keys, got \"db\"");
+  EXPECT_EQ(onlyError(withCheck("{name: s, secrets: {required: [{keys: [URL]}]}}")),
+            "spec.checks[0].secrets.required[0].name: is required");
 }
 
 }  // namespace

@@ -1,11 +1,13 @@
 #include <gtest/gtest.h>
 
 #include "tests/unit/checks/check_fixtures.hpp"
+#include "tests/unit/checks/spec_fixtures.hpp"
 
 namespace rg::checks {
 namespace {
 
 using namespace fixtures;
+using namespace spec_fixtures;
 
 // A container that satisfies every default rule, with `context` merged into its securityContext.
 json container(const std::string& name, json context = json::object(),
@@ -178,6 +180,21 @@ TEST(SecurityCheck, NoRulesAndNoContainers) {
   auto failed = check(SecurityCheck{}, R"({"containers": null})"_json);
   EXPECT_EQ(failed.outcome, CheckOutcome::Failed);
   EXPECT_EQ(failed.message, "pod template has no containers");
+}
+
+TEST(SecuritySpec, ReadsFlagsOverDefaults) {
+  auto result = parseGate(
+      withCheck("{name: s, security: {forbidLatestTag: false, readOnlyRootFilesystem: true}}"));
+  ASSERT_TRUE(result.gate) << result.errorSummary();
+  const auto& security = std::get<SecurityCheck>(result.gate->spec.checks[0].body);
+  EXPECT_TRUE(security.runAsNonRoot);
+  EXPECT_TRUE(security.forbidPrivileged);
+  EXPECT_FALSE(security.forbidLatestTag);
+  EXPECT_TRUE(security.readOnlyRootFilesystem);
+  EXPECT_FALSE(security.includeInitContainers);
+
+  EXPECT_EQ(onlyError(withCheck("{name: s, security: {runAsNonRoot: maybe}}")),
+            "spec.checks[0].security.runAsNonRoot: must be true or false, got \"maybe\"");
 }
 
 }  // namespace

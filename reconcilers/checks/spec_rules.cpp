@@ -1,0 +1,28 @@
+#include "reconcilers/checks/spec_rules.hpp"
+
+#include <regex>
+
+#include "reconcilers/providers/revision_variables.hpp"
+
+namespace rg {
+
+void requireHttpUrl(SpecReader& r, const std::string& url, const FieldPath& path) {
+  static const std::regex kUrl(R"(^https?://[^/\s?#]+([/?#]\S*)?$)");
+  // Variables are judged by the URL they make: `http://{{name}}.{{namespace}}.svc/` is one.
+  static const providers::RevisionVariables kSample{"x", "x", "x", "x", "x"};
+  if (!std::regex_match(providers::expandVariables(url, kSample), kUrl))
+    r.error(path, "\"" + url + "\" is not an http:// or https:// URL");
+}
+
+bool variablesValid(SpecReader& r, const std::string& text, const FieldPath& path) {
+  std::string error = providers::variablesError(text);
+  if (error.empty()) return true;
+  r.error(path, error);
+  return false;
+}
+
+void requirePositive(SpecReader& r, const kube::Duration& d, const FieldPath& path) {
+  if (d.value().count() <= 0) r.error(path, "must be greater than 0");
+}
+
+}  // namespace rg
