@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 
 #include "tests/e2e/e2e_fixture.hpp"
@@ -117,8 +118,17 @@ TEST_F(RollbackTest, BadImageIsRolledBackOnceAsKubectlRolloutUndoWould) {
   // The old ReplicaSet came back as revision 3 and runs the pods; the bad one is scaled down.
   EXPECT_EQ(replicaSetOfRevision("3").value("/metadata/labels/pod-template-hash"_json_pointer, ""),
             goodHash);
-  for (const auto& pod : cluster().pods())
-    EXPECT_EQ(pod.value("/spec/containers/0/image"_json_pointer, std::string()), kGoodImage);
+  // The bad pods go once the controller's next sync scales their ReplicaSet down, which can
+  // follow the new one's updatedReplicas by a moment.
+  EXPECT_TRUE(eventually(
+      [&] {
+        const auto pods = cluster().pods();
+        return std::all_of(pods.begin(), pods.end(), [](const json& pod) {
+          return pod.value("/spec/containers/0/image"_json_pointer, std::string()) == kGoodImage;
+        });
+      },
+      10s))
+      << "pods of the bad revision remain";
 
   // Exactly once, however many rounds follow while the error ratio's window still holds the bad
   // revision's errors.
