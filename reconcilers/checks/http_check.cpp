@@ -42,10 +42,7 @@ HttpCheck parseHttp(SpecReader& r, const json& body, const FieldPath& path) {
     if (statuses->empty()) r.error(listPath, "must list at least one status code");
   }
   SpecReader::assign(out.bodyContains, r.string(body, path, "bodyContains"));
-  if (auto timeout = r.duration(body, path, "timeout")) {
-    requirePositive(r, *timeout, path.child("timeout"));
-    out.timeout = *timeout;
-  }
+  if (auto timeout = positiveDuration(r, body, path, "timeout")) out.timeout = *timeout;
   return out;
 }
 

@@ -18,10 +18,7 @@ PrometheusCheck parsePrometheus(SpecReader& r, const json& body, const FieldPath
   }
   SpecReader::assign(out.query, r.string(body, path, "query", true));
   variablesValid(r, out.query, path.child("query"));
-  if (auto timeout = r.duration(body, path, "timeout")) {
-    requirePositive(r, *timeout, path.child("timeout"));
-    out.timeout = *timeout;
-  }
+  if (auto timeout = positiveDuration(r, body, path, "timeout")) out.timeout = *timeout;
   return out;
 }
 

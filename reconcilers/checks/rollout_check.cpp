@@ -26,10 +26,7 @@ RolloutCheck parseRollout(SpecReader& r, const json& body, const FieldPath& path
     if (*restarts < 0) r.error(path.child("maxRestarts"), "must not be negative");
     out.maxRestarts = *restarts;
   }
-  if (auto timeout = r.duration(body, path, "readyTimeout")) {
-    requirePositive(r, *timeout, path.child("readyTimeout"));
-    out.readyTimeout = *timeout;
-  }
+  out.readyTimeout = positiveDuration(r, body, path, "readyTimeout");
   return out;
 }
 

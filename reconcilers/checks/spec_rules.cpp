@@ -21,8 +21,12 @@ bool variablesValid(SpecReader& r, const std::string& text, const FieldPath& pat
   return false;
 }
 
-void requirePositive(SpecReader& r, const kube::Duration& d, const FieldPath& path) {
-  if (d.value().count() <= 0) r.error(path, "must be greater than 0");
+std::optional<kube::Duration> positiveDuration(SpecReader& r, const nlohmann::json& parent,
+                                               const FieldPath& parentPath,
+                                               const std::string& key) {
+  auto d = r.duration(parent, parentPath, key);
+  if (d && d->value().count() <= 0) r.error(parentPath.child(key), "must be greater than 0");
+  return d;
 }
 
 }  // namespace rg

@@ -1,6 +1,9 @@
 #pragma once
 // Validation rules that several check kinds' parsers share.
+#include <optional>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "operator/kube/duration.hpp"
 #include "reconcilers/spec_reader.hpp"
@@ -15,7 +18,9 @@ void requireHttpUrl(SpecReader& reader, const std::string& url, const FieldPath&
 // open.
 bool variablesValid(SpecReader& reader, const std::string& text, const FieldPath& path);
 
-// Records an error at `path` unless `duration` is above zero.
-void requirePositive(SpecReader& reader, const kube::Duration& duration, const FieldPath& path);
+// The duration at `parent.key` when present; records an error naming the field unless it is
+// above zero.
+std::optional<kube::Duration> positiveDuration(SpecReader& reader, const nlohmann::json& parent,
+                                               const FieldPath& parentPath, const std::string& key);
 
 }  // namespace rg
