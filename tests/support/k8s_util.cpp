@@ -273,4 +273,11 @@ std::string toLower(std::string_view s) {
   return out;
 }
 
+const nlohmann::json* findCondition(const nlohmann::json& conditions, const std::string& type) {
+  if (!conditions.is_array()) return nullptr;
+  for (const auto& c : conditions)
+    if (c.is_object() && c.value("type", "") == type) return &c;
+  return nullptr;
+}
+
 }  // namespace rg::testing

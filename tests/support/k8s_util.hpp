@@ -37,4 +37,7 @@ std::string scalarText(const nlohmann::json& value);
 // Lower-cases ASCII.
 std::string toLower(std::string_view s);
 
+// The condition of `type` in a status conditions array; null when there is none.
+const nlohmann::json* findCondition(const nlohmann::json& conditions, const std::string& type);
+
 }  // namespace rg::testing

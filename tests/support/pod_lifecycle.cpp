@@ -122,14 +122,6 @@ ContainerView containerView(const json& pod, const json& container, PodBehaviour
   return v;
 }
 
-// The condition of `type` in `previous`, or null.
-const json* findCondition(const json& conditions, const std::string& type) {
-  if (!conditions.is_array()) return nullptr;
-  for (const auto& c : conditions)
-    if (c.is_object() && c.value("type", "") == type) return &c;
-  return nullptr;
-}
-
 bool conditionTrue(const json& conditions, const std::string& type) {
   const json* c = findCondition(conditions, type);
   return c && c->value("status", "") == "True";

@@ -5,6 +5,7 @@ add_library(rg_test_apiserver STATIC
   ${RG_SUPPORT_DIR}/api_errors.cpp
   ${RG_SUPPORT_DIR}/api_server.cpp
   ${RG_SUPPORT_DIR}/cluster_state.cpp
+  ${RG_SUPPORT_DIR}/deployment_conditions.cpp
   ${RG_SUPPORT_DIR}/deployment_controller.cpp
   ${RG_SUPPORT_DIR}/discovery.cpp
   ${RG_SUPPORT_DIR}/fault_injector.cpp
