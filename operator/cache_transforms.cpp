@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "operator/kube/object_views.hpp"
 #include "reconcilers/actions/rollback.hpp"
 
 namespace rg::cache {
@@ -75,7 +76,7 @@ void filterMap(json& object, std::string_view field, const KeepKey& keep) {
 }
 
 bool podTemplateHashOnly(const std::string& key) {
-  return key == actions::kPodTemplateHashLabel;
+  return key == kube::kPodTemplateHashLabel;
 }
 
 // Rebuilds `object` from its members named in `keys`. A non-object is left alone: the informer
@@ -132,8 +133,8 @@ void trimReplicaSet(json& replicaSet) {
     // A rollback copies every annotation it does not keep from the Deployment; the revision and
     // revision-history are read from the ReplicaSet itself.
     filterMap(*metadata, "annotations", [](const std::string& key) {
-      return !actions::keptFromDeployment(key) || key == actions::kRevisionAnnotation ||
-             key == "deployment.kubernetes.io/revision-history";
+      return !actions::keptFromDeployment(key) || key == kube::kRevisionAnnotation ||
+             key == kube::kRevisionHistoryAnnotation;
     });
     keepEach(*metadata, "ownerReferences", kOwnerReference);
   }

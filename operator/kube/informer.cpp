@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "operator/kube/api_error.hpp"
+#include "operator/kube/object_views.hpp"
 
 namespace rg::kube {
 
@@ -51,7 +52,7 @@ void stripManagedFields(nlohmann::json& object) {
   meta->erase("managedFields");
   auto annotations = meta->find("annotations");
   if (annotations != meta->end() && annotations->is_object()) {
-    annotations->erase("kubectl.kubernetes.io/last-applied-configuration");
+    annotations->erase(std::string(kLastAppliedAnnotation));
     if (annotations->empty()) meta->erase(annotations);
   }
 }

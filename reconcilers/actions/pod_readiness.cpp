@@ -1,5 +1,7 @@
 #include "reconcilers/actions/pod_readiness.hpp"
 
+#include "operator/kube/object_views.hpp"
+
 #include <algorithm>
 
 #include "reconcilers/checks/pod_template.hpp"
@@ -74,19 +76,12 @@ std::optional<json> planPodCondition(const json& pod, std::string_view type, boo
   return podConditionPatch(pod, type, status, reason, message, now);
 }
 
-std::string podTemplateHash(const json& pod) {
-  const json* metadata = objectAt(pod, "metadata");
-  const json* labels = metadata ? objectAt(*metadata, "labels") : nullptr;
-  auto hash = labels ? stringAt(*labels, "pod-template-hash") : std::nullopt;
-  return hash ? *hash : "";
-}
-
 std::optional<PodGateDecision> decidePodGate(const json& pod, std::string_view type,
                                              const std::vector<std::string>& passedHashes,
                                              std::string_view currentHash,
                                              const std::vector<std::string>& blockingChecks) {
   if (!podWantsGate(pod, type)) return std::nullopt;
-  const std::string hash = podTemplateHash(pod);
+  const std::string hash = kube::PodView(pod).podTemplateHash();
   const std::string revision = "revision " + (hash.empty() ? "(no pod-template-hash)" : hash);
   if (!hash.empty() &&
       std::find(passedHashes.begin(), passedHashes.end(), hash) != passedHashes.end())

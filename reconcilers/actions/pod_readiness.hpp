@@ -42,9 +42,6 @@ nlohmann::json podConditionPatch(const nlohmann::json& pod, std::string_view typ
                                  std::string_view reason, std::string_view message,
                                  std::string_view now);
 
-// The pod's pod-template-hash label; "" when absent.
-std::string podTemplateHash(const nlohmann::json& pod);
-
 struct PodGateDecision {
   bool status = false;
   std::string reason;  // RevisionPassed | RevisionNotPassed

@@ -1,8 +1,8 @@
 #include "reconcilers/actions/rollback.hpp"
 
 #include <algorithm>
-#include <limits>
 
+#include "operator/kube/object_views.hpp"
 #include "reconcilers/checks/pod_template.hpp"
 
 namespace rg::actions {
@@ -17,12 +17,9 @@ using nlohmann::json;
 
 const std::vector<std::string>& rollbackPreservedAnnotations() {
   static const std::vector<std::string> kSkipped = {
-      "kubectl.kubernetes.io/last-applied-configuration",
-      "deployment.kubernetes.io/revision",
-      "deployment.kubernetes.io/revision-history",
-      "deployment.kubernetes.io/desired-replicas",
-      "deployment.kubernetes.io/max-replicas",
-      "deprecated.deployment.rollback.to",
+      std::string(kube::kLastAppliedAnnotation),     std::string(kube::kRevisionAnnotation),
+      std::string(kube::kRevisionHistoryAnnotation), std::string(kube::kDesiredReplicasAnnotation),
+      std::string(kube::kMaxReplicasAnnotation),     "deprecated.deployment.rollback.to",
   };
   return kSkipped;
 }
@@ -35,52 +32,7 @@ bool keptFromDeployment(std::string_view annotation) {
   return std::find(skipped.begin(), skipped.end(), annotation) != skipped.end();
 }
 
-std::optional<int64_t> parseRevision(std::string_view text) {
-  bool negative = false;
-  if (!text.empty() && (text.front() == '+' || text.front() == '-')) {
-    negative = text.front() == '-';
-    text.remove_prefix(1);
-  }
-  if (text.empty()) return std::nullopt;
-  // Accumulate as a negative number so that INT64_MIN parses, as strconv.ParseInt allows.
-  int64_t value = 0;
-  constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    const int digit = c - '0';
-    if (value < (kMin + digit) / 10) return std::nullopt;
-    value = value * 10 - digit;
-  }
-  if (negative) return value;
-  if (value == kMin) return std::nullopt;
-  return -value;
-}
-
 namespace {
-
-const json* annotations(const json& object) {
-  return objectPath(object, {"metadata", "annotations"});
-}
-
-std::optional<std::string> annotation(const json& object, std::string_view key) {
-  const json* all = annotations(object);
-  return all ? stringAt(*all, key) : std::nullopt;
-}
-
-std::string metaString(const json& object, std::string_view key) {
-  const json* metadata = objectAt(object, "metadata");
-  return metadata ? stringAt(*metadata, key).value_or("") : "";
-}
-
-// metav1.GetControllerOf: the first ownerReference with controller: true.
-const json* controllerRef(const json& object) {
-  const json* metadata = objectAt(object, "metadata");
-  const json* refs = metadata ? arrayAt(*metadata, "ownerReferences") : nullptr;
-  if (!refs) return nullptr;
-  for (const auto& ref : *refs)
-    if (ref.is_object() && isTrue(ref, "controller")) return &ref;
-  return nullptr;
-}
 
 // Drops nulls and empty arrays/objects, recursively (see templatesEqualIgnoringHash).
 json canonical(const json& value) {
@@ -108,25 +60,25 @@ void removeHashLabel(json& podTemplate) {
   if (metadata == podTemplate.end() || !metadata->is_object()) return;
   auto labels = metadata->find("labels");
   if (labels == metadata->end() || !labels->is_object()) return;
-  labels->erase(std::string(kPodTemplateHashLabel));
+  labels->erase(std::string(kube::kPodTemplateHashLabel));
   // Go marshals an empty labels map with omitempty as no field at all.
   if (labels->empty()) metadata->erase(labels);
 }
 
 std::string templateLabel(const json& podTemplate) {
   const json* labels = objectPath(podTemplate, {"metadata", "labels"});
-  return labels ? stringAt(*labels, kPodTemplateHashLabel).value_or("") : "";
+  return labels ? stringAt(*labels, kube::kPodTemplateHashLabel).value_or("") : "";
 }
 
 // The annotations kubectl writes: the Deployment's own values of the kept annotations, then every
 // other annotation of the target ReplicaSet. Annotation values are strings; others are dropped.
 json rollbackAnnotations(const json& deployment, const json& replicaSet) {
   json out = json::object();
-  if (const json* own = annotations(deployment)) {
+  if (const json* own = kube::ObjectMetaView(deployment).annotations()) {
     for (const auto& [key, value] : own->items())
       if (keptFromDeployment(key) && value.is_string()) out[key] = value;
   }
-  if (const json* copied = annotations(replicaSet)) {
+  if (const json* copied = kube::ObjectMetaView(replicaSet).annotations()) {
     for (const auto& [key, value] : copied->items())
       if (!keptFromDeployment(key) && value.is_string()) out[key] = value;
   }
@@ -158,30 +110,19 @@ std::string joinHashes(const std::set<std::string>& hashes) {
 
 }  // namespace
 
-std::optional<int64_t> currentRevision(const json& deployment) {
-  auto text = annotation(deployment, kRevisionAnnotation);
-  return text ? parseRevision(*text) : std::nullopt;
-}
-
-std::optional<int64_t> replicaSetRevision(const json& replicaSet) {
-  const json* all = annotations(replicaSet);
-  const json* value = all ? checks::member(*all, kRevisionAnnotation) : nullptr;
-  if (!value) return 0;
-  if (!value->is_string()) return std::nullopt;
-  return parseRevision(value->get_ref<const std::string&>());
-}
-
 std::vector<std::reference_wrapper<const json>> controlledReplicaSets(
     const json& deployment, const std::vector<json>& replicaSets) {
-  const std::string uid = metaString(deployment, "uid");
-  const std::string name = metaString(deployment, "name");
-  const std::string ns = metaString(deployment, "namespace");
+  const kube::DeploymentView view(deployment);
+  const std::string uid = view.uid();
+  const std::string name = view.name();
+  const std::string ns = view.namespaceName();
   std::vector<std::reference_wrapper<const json>> out;
   for (const auto& rs : replicaSets) {
-    const json* ref = controllerRef(rs);
+    const kube::ReplicaSetView rsView(rs);
+    const json* ref = rsView.controllerRef();
     if (!ref) continue;
     // Owner references only point within a namespace.
-    const std::string rsNamespace = metaString(rs, "namespace");
+    const std::string rsNamespace = rsView.namespaceName();
     if (!ns.empty() && !rsNamespace.empty() && ns != rsNamespace) continue;
     bool controlled = false;
     if (!uid.empty()) {
@@ -193,15 +134,6 @@ std::vector<std::reference_wrapper<const json>> controlledReplicaSets(
     if (controlled) out.push_back(std::cref(rs));
   }
   return out;
-}
-
-std::string templateHash(const json& replicaSet) {
-  if (const json* podTemplate = objectPath(replicaSet, {"spec", "template"})) {
-    std::string hash = templateLabel(*podTemplate);
-    if (!hash.empty()) return hash;
-  }
-  const json* labels = objectPath(replicaSet, {"metadata", "labels"});
-  return labels ? stringAt(*labels, kPodTemplateHashLabel).value_or("") : "";
 }
 
 bool templatesEqualIgnoringHash(const json& template1, const json& template2) {
@@ -237,10 +169,9 @@ RollbackPlan planRollback(const json& deployment, const std::vector<json>& repli
 
   // Revision annotations are only meaningful once the controller has seen the current spec:
   // before that, a new template has no ReplicaSet yet and "previous" would be wrong.
-  const json* metadata = objectAt(deployment, "metadata");
-  const json* status = objectAt(deployment, "status");
-  const int64_t generation = metadata ? intAt(*metadata, "generation").value_or(-1) : -1;
-  const int64_t observed = status ? intAt(*status, "observedGeneration").value_or(-1) : -1;
+  const kube::DeploymentView view(deployment);
+  const int64_t generation = view.generation().value_or(-1);
+  const int64_t observed = view.observedGeneration().value_or(-1);
   // Either field missing (manifests, minimal servers): nothing to compare.
   if (generation >= 0 && observed >= 0 && observed < generation) {
     return refuse(std::move(plan), RollbackRefusal::RolloutNotObserved,
@@ -253,15 +184,15 @@ RollbackPlan planRollback(const json& deployment, const std::vector<json>& repli
   // lists them to kubectl, which decides ties.
   std::vector<Candidate> candidates;
   for (const json& rs : controlledReplicaSets(deployment, replicaSets)) {
-    if (auto revision = replicaSetRevision(rs))
-      candidates.push_back({&rs, *revision, metaString(rs, "name")});
+    const kube::ReplicaSetView view(rs);
+    if (auto revision = view.revision()) candidates.push_back({&rs, *revision, view.name()});
   }
   std::stable_sort(candidates.begin(), candidates.end(),
                    [](const Candidate& l, const Candidate& r) { return l.name < r.name; });
 
   const Candidate* current = nullptr;
   const Candidate* target = nullptr;
-  if (auto revision = currentRevision(deployment)) {
+  if (auto revision = kube::DeploymentView(deployment).revision()) {
     plan.fromRevision = *revision;
     for (const auto& c : candidates) {
       if (c.revision == *revision && !current) current = &c;
@@ -286,7 +217,8 @@ RollbackPlan planRollback(const json& deployment, const std::vector<json>& repli
   }
 
   const json* podTemplate = objectPath(deployment, {"spec", "template"});
-  plan.badTemplateHash = current ? templateHash(*current->replicaSet) : "";
+  plan.badTemplateHash =
+      current ? kube::ReplicaSetView(*current->replicaSet).podTemplateHash() : "";
   if (plan.badTemplateHash.empty() && podTemplate)
     plan.badTemplateHash = templateLabel(*podTemplate);
 
@@ -296,12 +228,12 @@ RollbackPlan planRollback(const json& deployment, const std::vector<json>& repli
   }
   plan.toRevision = target->revision;
   plan.toReplicaSet = target->name;
-  plan.toTemplateHash = templateHash(*target->replicaSet);
+  plan.toTemplateHash = kube::ReplicaSetView(*target->replicaSet).podTemplateHash();
 
   // Current kubectl's wording; kubectl 1.32 prints the same without "deployment/<name>".
   const json* spec = objectAt(deployment, "spec");
   if (spec && isTrue(*spec, "paused")) {
-    const std::string name = metaString(deployment, "name");
+    const std::string name = kube::DeploymentView(deployment).name();
     return refuse(std::move(plan), RollbackRefusal::Paused,
                   "you cannot rollback a paused deployment; resume it first with 'kubectl "
                   "rollout resume deployment/" +
@@ -345,7 +277,7 @@ bool isBadTemplateHash(std::string_view hash, const std::set<std::string>& badHa
 }
 
 bool isBadRevision(const json& replicaSet, const std::set<std::string>& badHashes) {
-  return isBadTemplateHash(templateHash(replicaSet), badHashes);
+  return isBadTemplateHash(kube::ReplicaSetView(replicaSet).podTemplateHash(), badHashes);
 }
 
 RollbackPlan refuseBadTarget(RollbackPlan plan, const std::set<std::string>& badHashes) {
@@ -359,7 +291,7 @@ RollbackPlan refuseBadTarget(RollbackPlan plan, const std::set<std::string>& bad
 
 bool alreadyRolledBack(const RollbackPlan& plan, const LastAction& lastAction) {
   return lastAction.type == "Rollback" && lastAction.badTemplateHash == plan.badTemplateHash &&
-         parseRevision(lastAction.fromRevision) == plan.fromRevision;
+         kube::parseRevision(lastAction.fromRevision) == plan.fromRevision;
 }
 
 bool alreadyRolledBack(const RollbackPlan& plan, const std::optional<LastAction>& lastAction) {
@@ -368,7 +300,7 @@ bool alreadyRolledBack(const RollbackPlan& plan, const std::optional<LastAction>
 
 std::set<std::string> recordedBadHashes(const json& deployment) {
   std::set<std::string> out;
-  auto text = annotation(deployment, kBadTemplateHashesAnnotation);
+  auto text = kube::ObjectMetaView(deployment).annotation(kBadTemplateHashesAnnotation);
   if (!text) return out;
   size_t start = 0;
   while (start <= text->size()) {

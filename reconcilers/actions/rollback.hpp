@@ -18,8 +18,6 @@
 
 namespace rg::actions {
 
-inline constexpr std::string_view kRevisionAnnotation = "deployment.kubernetes.io/revision";
-inline constexpr std::string_view kPodTemplateHashLabel = "pod-template-hash";
 // Annotations under this prefix are the gates' own bookkeeping on the Deployment.
 inline constexpr std::string_view kGateAnnotationPrefix = "gates.readiness.dev/";
 // Where the template hashes the gates rolled back are recorded on the Deployment (comma-separated,
@@ -32,22 +30,11 @@ const std::vector<std::string>& rollbackPreservedAnnotations();
 // True for kubectl's annotationsToSkip and for the gates' own annotations (kGateAnnotationPrefix).
 bool keptFromDeployment(std::string_view annotation);
 
-// strconv.ParseInt(text, 10, 64): optional sign, decimal digits, no spaces, no overflow.
-std::optional<int64_t> parseRevision(std::string_view text);
-// The Deployment's deployment.kubernetes.io/revision; none when absent or not an integer.
-std::optional<int64_t> currentRevision(const nlohmann::json& deployment);
-// A ReplicaSet's revision as kubectl reads it (deploymentutil.Revision): an absent annotation is
-// revision 0; an unparsable one is none (kubectl skips that ReplicaSet).
-std::optional<int64_t> replicaSetRevision(const nlohmann::json& replicaSet);
-
 // The ReplicaSets whose controller ownerReference (the first with controller: true, as
 // metav1.GetControllerOf) has the Deployment's uid. A Deployment without uid (offline manifests)
 // matches controller references of kind Deployment with its name, in its namespace.
 std::vector<std::reference_wrapper<const nlohmann::json>> controlledReplicaSets(
     const nlohmann::json& deployment, const std::vector<nlohmann::json>& replicaSets);
-
-// The pod-template-hash of a ReplicaSet (template labels, then its own labels); "" when absent.
-std::string templateHash(const nlohmann::json& replicaSet);
 
 // equalIgnoreHash: pod templates equal once pod-template-hash labels are removed. Nulls and empty
 // arrays/objects count as absent, as Go's semantic equality treats nil and empty maps/slices

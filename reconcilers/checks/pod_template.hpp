@@ -9,26 +9,21 @@
 #include <string_view>
 #include <vector>
 
+#include "operator/kube/json_fields.hpp"
 #include "reconcilers/checks/check_result.hpp"
 
 namespace rg::checks {
 
-// `object[key]` when `object` is an object holding `key`, else nullptr.
-const nlohmann::json* member(const nlohmann::json& object, std::string_view key);
-// Like member(), but only when the value has the named type.
-const nlohmann::json* objectAt(const nlohmann::json& object, std::string_view key);
-const nlohmann::json* arrayAt(const nlohmann::json& object, std::string_view key);
-std::optional<std::string> stringAt(const nlohmann::json& object, std::string_view key);
-std::optional<bool> boolAt(const nlohmann::json& object, std::string_view key);
-// Integers only: floats and numeric strings count as absent.
-std::optional<int64_t> intAt(const nlohmann::json& object, std::string_view key);
-// True only for a JSON `true`.
-bool isTrue(const nlohmann::json& object, std::string_view key);
-// Follows nested objects; nullptr as soon as a step is missing or not an object.
-const nlohmann::json* objectPath(const nlohmann::json& root,
-                                 std::initializer_list<std::string_view> path);
-// The object elements of the array at `key`; other elements are skipped.
-std::vector<const nlohmann::json*> objectsIn(const nlohmann::json& object, std::string_view key);
+// The field accessors of the Kubernetes layer, under the names the checks have always used.
+using kube::arrayAt;
+using kube::boolAt;
+using kube::intAt;
+using kube::isTrue;
+using kube::member;
+using kube::objectAt;
+using kube::objectPath;
+using kube::objectsIn;
+using kube::stringAt;
 
 // spec.template.spec of a Deployment, or nullptr.
 const nlohmann::json* podSpec(const nlohmann::json& deployment);

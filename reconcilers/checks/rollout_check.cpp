@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 
+#include "operator/kube/object_views.hpp"
 #include "reconcilers/actions/rollback.hpp"
 #include "reconcilers/checks/pod_template.hpp"
 #include "reconcilers/checks/spec_rules.hpp"
@@ -55,19 +56,14 @@ std::string shortened(std::string text) {
   return text;
 }
 
-std::string metaString(const json& object, std::string_view key) {
-  const json* metadata = objectAt(object, "metadata");
-  return metadata ? stringAt(*metadata, key).value_or("") : "";
-}
-
 // The ReplicaSet carrying the Deployment's revision; without a readable revision on the
 // Deployment, the highest revision among the ReplicaSets it controls.
 const json* currentReplicaSet(const Workload& workload) {
-  const auto revision = actions::currentRevision(workload.deployment);
+  const auto revision = kube::DeploymentView(workload.deployment).revision();
   const json* highest = nullptr;
   int64_t highestRevision = -1;
   for (const json& rs : actions::controlledReplicaSets(workload.deployment, workload.replicaSets)) {
-    auto rsRevision = actions::replicaSetRevision(rs);
+    auto rsRevision = kube::ReplicaSetView(rs).revision();
     if (!rsRevision) continue;
     if (revision) {
       if (*rsRevision == *revision) return &rs;
@@ -84,18 +80,11 @@ const json* currentReplicaSet(const Workload& workload) {
 // The pod's controller is the ReplicaSet (by uid), or, when either uid is missing (manifests),
 // the pod carries the ReplicaSet's pod-template-hash.
 bool belongsTo(const json& pod, const std::string& rsUid, const std::string& rsHash) {
-  std::string controllerUid;
-  if (const json* metadata = objectAt(pod, "metadata")) {
-    for (const json* ref : objectsIn(*metadata, "ownerReferences")) {
-      if (!isTrue(*ref, "controller")) continue;
-      controllerUid = stringAt(*ref, "uid").value_or("");
-      break;
-    }
-  }
+  const kube::PodView view(pod);
+  const json* ref = view.controllerRef();
+  const std::string controllerUid = ref ? stringAt(*ref, "uid").value_or("") : "";
   if (!rsUid.empty() && !controllerUid.empty()) return controllerUid == rsUid;
-  const json* labels = objectPath(pod, {"metadata", "labels"});
-  return !rsHash.empty() && labels &&
-         stringAt(*labels, actions::kPodTemplateHashLabel).value_or("") == rsHash;
+  return !rsHash.empty() && view.podTemplateHash() == rsHash;
 }
 
 // Terminating pods and pods that ran to an end (evicted) are being replaced: their successors
@@ -199,17 +188,17 @@ CheckResult checkRollout(const RolloutCheck& spec, const Workload& workload) {
   if (auto deadline = deadlineExceeded(deployment)) failures.push_back(*deadline);
 
   const json* replicaSet = currentReplicaSet(workload);
-  const auto revision = actions::currentRevision(deployment);
+  const auto revision = kube::DeploymentView(deployment).revision();
   if (!replicaSet) {
     if (!failures.empty()) return CheckResult::failed(join(failures));
     return CheckResult::inconclusive(revision ? "revision " + std::to_string(*revision) +
                                                     ": its ReplicaSet is not seen yet"
                                               : "no ReplicaSet of the Deployment yet");
   }
-  const std::string revisionText =
-      "revision " + std::to_string(actions::replicaSetRevision(*replicaSet).value_or(0));
-  const std::string rsUid = metaString(*replicaSet, "uid");
-  const std::string rsHash = actions::templateHash(*replicaSet);
+  const kube::ReplicaSetView rsView(*replicaSet);
+  const std::string revisionText = "revision " + std::to_string(rsView.revision().value_or(0));
+  const std::string rsUid = rsView.uid();
+  const std::string rsHash = rsView.podTemplateHash();
   const auto timeout = readyTimeoutOf(spec, deployment);
 
   size_t total = 0, ready = 0, starting = 0;
@@ -217,7 +206,7 @@ CheckResult checkRollout(const RolloutCheck& spec, const Workload& workload) {
   for (const json& pod : workload.pods) {
     if (!belongsTo(pod, rsUid, rsHash) || !isActive(pod)) continue;
     ++total;
-    const std::string podName = "pod " + metaString(pod, "name");
+    const std::string podName = "pod " + kube::PodView(pod).name();
     if (const json* status = objectAt(pod, "status")) {
       for (const char* list : {"initContainerStatuses", "containerStatuses"}) {
         const bool init = std::string_view(list) == "initContainerStatuses";
@@ -233,7 +222,7 @@ CheckResult checkRollout(const RolloutCheck& spec, const Workload& workload) {
       ++ready;
       continue;
     }
-    auto created = parseTime(metaString(pod, "creationTimestamp"));
+    auto created = parseTime(kube::PodView(pod).creationTimestamp());
     if (!created) {
       ++starting;  // no age to judge by
       continue;

@@ -3,12 +3,13 @@
 #include <algorithm>
 #include <charconv>
 
+#include "operator/kube/json_fields.hpp"
+#include "operator/kube/object_views.hpp"
+
 namespace rg::providers {
 namespace {
 
 using nlohmann::json;
-
-constexpr std::string_view kRevisionAnnotation = "deployment.kubernetes.io/revision";
 
 // One `{{...}}` occurrence: where it starts and ends in the text, and the trimmed name.
 struct Reference {
@@ -79,21 +80,6 @@ std::string missingReason(std::string_view name) {
   return "not known";
 }
 
-const json* field(const json& object, std::string_view key) {
-  if (!object.is_object()) return nullptr;
-  auto it = object.find(key);
-  return it == object.end() ? nullptr : &*it;
-}
-
-std::string stringField(const json& object, std::initializer_list<std::string_view> path) {
-  const json* at = &object;
-  for (auto key : path) {
-    at = field(*at, key);
-    if (!at) return "";
-  }
-  return at->is_string() ? at->get<std::string>() : "";
-}
-
 std::optional<long long> revisionNumber(const std::string& text) {
   long long value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -105,20 +91,13 @@ std::optional<long long> revisionNumber(const std::string& text) {
 // A ReplicaSet whose controller is another object is not the target's, even if a cache or a
 // manifest set listed it.
 bool controlledBy(const json& rs, const json& deployment) {
-  const json* metadata = field(rs, "metadata");
-  const json* owners = metadata ? field(*metadata, "ownerReferences") : nullptr;
-  if (!owners || !owners->is_array()) return true;
-  const std::string name = stringField(deployment, {"metadata", "name"});
-  const std::string uid = stringField(deployment, {"metadata", "uid"});
-  for (const auto& owner : *owners) {
-    const json* controller = field(owner, "controller");
-    if (!controller || !controller->is_boolean() || !controller->get<bool>()) continue;
-    if (stringField(owner, {"kind"}) != "Deployment" || stringField(owner, {"name"}) != name)
-      return false;
-    const std::string ownerUid = stringField(owner, {"uid"});
-    return uid.empty() || ownerUid.empty() || ownerUid == uid;
-  }
-  return true;
+  const json* owner = kube::ReplicaSetView(rs).controllerRef();
+  if (!owner) return true;
+  const kube::DeploymentView target(deployment);
+  auto text = [owner](std::string_view key) { return kube::stringAt(*owner, key).value_or(""); };
+  if (text("kind") != "Deployment" || text("name") != target.name()) return false;
+  const std::string uid = target.uid();
+  return uid.empty() || text("uid").empty() || text("uid") == uid;
 }
 
 struct Revision {
@@ -131,10 +110,11 @@ std::vector<Revision> controlledRevisions(const Workload& workload) {
   std::vector<Revision> out;
   for (const auto& rs : workload.replicaSets) {
     if (!rs.is_object() || !controlledBy(rs, workload.deployment)) continue;
-    std::string text = stringField(rs, {"metadata", "annotations", kRevisionAnnotation});
+    const kube::ReplicaSetView view(rs);
+    std::string text = view.revisionText();
     auto number = revisionNumber(text);
     if (!number) continue;
-    out.push_back({*number, text, stringField(rs, {"metadata", "labels", "pod-template-hash"})});
+    out.push_back({*number, text, view.label(kube::kPodTemplateHashLabel).value_or("")});
   }
   return out;
 }
@@ -211,7 +191,7 @@ std::string expansionProblem(std::string_view text, const RevisionVariables& val
 
 RevisionVariables revisionVariables(const Gate& gate, const Workload& workload) {
   RevisionVariables out = base(gate);
-  out.revision = stringField(workload.deployment, {"metadata", "annotations", kRevisionAnnotation});
+  out.revision = kube::DeploymentView(workload.deployment).revisionText();
   auto current = revisionNumber(out.revision);
   if (!current) return out;
   for (const auto& rs : controlledRevisions(workload)) {
@@ -225,8 +205,7 @@ RevisionVariables revisionVariables(const Gate& gate, const Workload& workload) 
 
 std::optional<RevisionVariables> previousRevisionVariables(
     const Gate& gate, const Workload& workload, const std::vector<std::string>& skipHashes) {
-  auto current = revisionNumber(
-      stringField(workload.deployment, {"metadata", "annotations", kRevisionAnnotation}));
+  auto current = revisionNumber(kube::DeploymentView(workload.deployment).revisionText());
   if (!current) return std::nullopt;
   std::optional<Revision> best;
   for (auto& rs : controlledRevisions(workload)) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "operator/kube/object_views.hpp"
 #include "reconcilers/actions/pause.hpp"
 #include "reconcilers/actions/rollback.hpp"
 
@@ -13,30 +14,14 @@ using nlohmann::json;
 
 constexpr size_t kMaxBadHashes = 10;
 
-const json* field(const json& object, std::initializer_list<const char*> path) {
-  const json* node = &object;
-  for (const char* key : path) {
-    if (!node->is_object()) return nullptr;
-    auto it = node->find(key);
-    if (it == node->end()) return nullptr;
-    node = &*it;
-  }
-  return node;
-}
-
-std::string stringAt(const json& object, std::initializer_list<const char*> path) {
-  const json* node = field(object, path);
-  return node && node->is_string() ? node->get<std::string>() : "";
-}
-
 // The pod-template-hash of the ReplicaSet carrying the Deployment's current revision.
 std::string currentTemplateHash(const Workload& workload) {
-  std::string revision = stringAt(workload.deployment,
-                                  {"metadata", "annotations", "deployment.kubernetes.io/revision"});
+  const std::string revision = kube::DeploymentView(workload.deployment).revisionText();
   if (revision.empty()) return "";
-  for (const json& rs : actions::controlledReplicaSets(workload.deployment, workload.replicaSets))
-    if (stringAt(rs, {"metadata", "annotations", "deployment.kubernetes.io/revision"}) == revision)
-      return actions::templateHash(rs);
+  for (const json& rs : actions::controlledReplicaSets(workload.deployment, workload.replicaSets)) {
+    const kube::ReplicaSetView view(rs);
+    if (view.revisionText() == revision) return view.podTemplateHash();
+  }
   return "";
 }
 
@@ -46,7 +31,7 @@ std::string currentTemplateHash(const Workload& workload) {
 // on the Deployment. This survives a status lost between the rollback patch and the status write
 // (an operator killed in between).
 bool restoredByRollback(const Workload& workload) {
-  auto current = actions::currentRevision(workload.deployment);
+  auto current = kube::DeploymentView(workload.deployment).revision();
   if (!current) return false;
   const std::set<std::string> recorded = actions::recordedBadHashes(workload.deployment);
   if (recorded.empty()) return false;
@@ -54,7 +39,7 @@ bool restoredByRollback(const Workload& workload) {
   const json* below = nullptr;
   int64_t belowRevision = 0;
   for (const json& rs : actions::controlledReplicaSets(workload.deployment, workload.replicaSets)) {
-    auto revision = actions::replicaSetRevision(rs);
+    auto revision = kube::ReplicaSetView(rs).revision();
     if (!revision) continue;
     if (*revision == *current) restored = &rs;
     if (*revision < *current && (!below || *revision > belowRevision)) {
@@ -63,11 +48,9 @@ bool restoredByRollback(const Workload& workload) {
     }
   }
   if (!restored || !below) return false;
-  if (stringAt(*restored, {"metadata", "annotations", "deployment.kubernetes.io/revision-history"})
-          .empty())
-    return false;
-  return recorded.contains(actions::templateHash(*below)) &&
-         !recorded.contains(actions::templateHash(*restored));
+  if (kube::ReplicaSetView(*restored).revisionHistory().empty()) return false;
+  return recorded.contains(kube::ReplicaSetView(*below).podTemplateHash()) &&
+         !recorded.contains(kube::ReplicaSetView(*restored).podTemplateHash());
 }
 
 // The revision annotations describe the template the deployment controller last observed. Right
@@ -78,20 +61,17 @@ bool restoredByRollback(const Workload& workload) {
 // to ReplicaSets that do not show it yet: the current revision's ReplicaSet must carry the
 // Deployment's template. Missing fields: nothing to compare.
 bool rolloutObserved(const Workload& workload) {
-  const json& deployment = workload.deployment;
-  const json* generation = field(deployment, {"metadata", "generation"});
-  const json* observed = field(deployment, {"status", "observedGeneration"});
-  if (generation && observed && generation->is_number_integer() && observed->is_number_integer() &&
-      observed->get<int64_t>() < generation->get<int64_t>())
-    return false;
-  const std::string revision =
-      stringAt(deployment, {"metadata", "annotations", "deployment.kubernetes.io/revision"});
-  const json* podTemplate = field(deployment, {"spec", "template"});
+  const kube::DeploymentView deployment(workload.deployment);
+  const auto generation = deployment.generation();
+  const auto observed = deployment.observedGeneration();
+  if (generation && observed && *observed < *generation) return false;
+  const std::string revision = deployment.revisionText();
+  const json* podTemplate = deployment.podTemplate();
   if (revision.empty() || !podTemplate) return true;
-  for (const json& rs : actions::controlledReplicaSets(deployment, workload.replicaSets)) {
-    if (stringAt(rs, {"metadata", "annotations", "deployment.kubernetes.io/revision"}) != revision)
-      continue;
-    const json* rsTemplate = field(rs, {"spec", "template"});
+  for (const json& rs : actions::controlledReplicaSets(workload.deployment, workload.replicaSets)) {
+    const kube::ReplicaSetView replicaSet(rs);
+    if (replicaSet.revisionText() != revision) continue;
+    const json* rsTemplate = replicaSet.podTemplate();
     return !rsTemplate || actions::templatesEqualIgnoringHash(*podTemplate, *rsTemplate);
   }
   // No ReplicaSet carries the Deployment's revision yet.
@@ -184,9 +164,7 @@ void planGateAction(const EvaluationInput& in, Evaluation& out) {
   GateStatus& status = out.status;
   const std::string now = formatTime(in.now);
 
-  const json* pausedField = field(workload.deployment, {"spec", "paused"});
-  const bool deploymentPaused =
-      pausedField && pausedField->is_boolean() && pausedField->get<bool>();
+  const bool deploymentPaused = actions::isPaused(workload.deployment);
   // The annotation, written in the same patch as spec.paused, is the record of who paused it:
   // a Deployment resumed and paused again by hand is not the gate's to resume.
   status.pausedByGate = actions::pausedByGate(workload.deployment, gate.name);

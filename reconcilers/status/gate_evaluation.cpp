@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "operator/kube/object_views.hpp"
 #include "reconcilers/actions/pod_readiness.hpp"
 #include "reconcilers/checks/static_checks.hpp"
 #include "reconcilers/status/gate_actions.hpp"
@@ -23,16 +24,6 @@ std::optional<double> parseNumber(const std::string& text) {
   double value = std::strtod(text.c_str(), &end);
   if (end != text.c_str() + text.size()) return std::nullopt;
   return value;
-}
-
-std::string revisionOf(const nlohmann::json& deployment) {
-  const auto* annotations = deployment.contains("metadata") && deployment["metadata"].is_object() &&
-                                    deployment["metadata"].contains("annotations")
-                                ? &deployment["metadata"]["annotations"]
-                                : nullptr;
-  if (!annotations || !annotations->is_object()) return "";
-  auto it = annotations->find("deployment.kubernetes.io/revision");
-  return it != annotations->end() && it->is_string() ? it->get<std::string>() : "";
 }
 
 // A round runs runtime checks and advances failure counters: at most once per
@@ -154,7 +145,8 @@ bool podsShowPassed(const Gate& gate, const Workload& workload, const std::strin
   if (!gate.spec.podReadinessGate) return false;
   const std::string type = actions::conditionType(gate.name);
   for (const auto& pod : workload.pods) {
-    if (actions::podTemplateHash(pod) == hash && actions::podConditionTrue(pod, type)) return true;
+    if (kube::PodView(pod).podTemplateHash() == hash && actions::podConditionTrue(pod, type))
+      return true;
   }
   return false;
 }
@@ -220,7 +212,7 @@ Evaluation evaluateGate(const EvaluationInput& in) {
     return out;
   }
 
-  const std::string revision = revisionOf(in.workload->deployment);
+  const std::string revision = kube::DeploymentView(in.workload->deployment).revisionText();
   const std::string uid = uidOf(in.workload->deployment);
   // A Deployment deleted and created again under the same name is a new object: the rollbacks,
   // bad templates, baselines and failure streaks of the old one say nothing about it.

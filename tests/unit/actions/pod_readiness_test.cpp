@@ -147,12 +147,6 @@ json podOf(const std::string& hash, const char* conditionStatus = nullptr, bool 
 const std::vector<std::string> kPassed = {"5d9c8f7b6", "7f4b9c2d1"};
 const std::vector<std::string> kNone;
 
-TEST(PodGateDecision, ReadsTheTemplateHashLabel) {
-  EXPECT_EQ(podTemplateHash(podOf("5d9c8f7b6")), "5d9c8f7b6");
-  EXPECT_EQ(podTemplateHash(pod()), "");
-  EXPECT_EQ(podTemplateHash(R"({"metadata": {"labels": {"pod-template-hash": 7}}})"_json), "");
-}
-
 TEST(PodGateDecision, PodsOfAPassedRevisionAreTrue) {
   for (const char* before : {static_cast<const char*>(nullptr), "False", "True", "Unknown"}) {
     auto decision = decidePodGate(podOf("7f4b9c2d1", before), kType, kPassed, "7f4b9c2d1", {});

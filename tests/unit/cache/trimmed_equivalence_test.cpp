@@ -7,6 +7,7 @@
 #include <functional>
 
 #include "operator/cache_transforms.hpp"
+#include "operator/kube/object_views.hpp"
 #include "reconcilers/actions/pause.hpp"
 #include "reconcilers/actions/pod_readiness.hpp"
 #include "reconcilers/actions/rollback.hpp"
@@ -131,10 +132,10 @@ json answers(const Objects& objects, Time now) {
   auto plan = actions::planRollback(w.deployment, w.replicaSets, bad);
   actions::recordBadHash(plan, bad);
   out["rollbackAvoidingBad"] = planJson(plan);
-  out["currentRevision"] = actions::currentRevision(w.deployment).value_or(-1);
+  out["currentRevision"] = kube::DeploymentView(w.deployment).revision().value_or(-1);
   for (const json& rs : actions::controlledReplicaSets(w.deployment, w.replicaSets)) {
-    out["controlled"].push_back({actions::templateHash(rs),
-                                 actions::replicaSetRevision(rs).value_or(-1),
+    out["controlled"].push_back({kube::ReplicaSetView(rs).podTemplateHash(),
+                                 kube::ReplicaSetView(rs).revision().value_or(-1),
                                  actions::isBadRevision(rs, bad)});
   }
 
@@ -148,7 +149,7 @@ json answers(const Objects& objects, Time now) {
 
   const std::string type = actions::conditionType(kGateName);
   for (const json& pod : w.pods) {
-    json podOut = {actions::podTemplateHash(pod), actions::podWantsGate(pod, type)};
+    json podOut = {kube::PodView(pod).podTemplateHash(), actions::podWantsGate(pod, type)};
     for (const auto& passed :
          {std::vector<std::string>{"5f6d7c8b9a"}, std::vector<std::string>{"7d9f8c6b5d"}}) {
       auto decision = actions::decidePodGate(pod, type, passed, "7d9f8c6b5d", {"rollout"});

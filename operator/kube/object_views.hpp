@@ -1,0 +1,88 @@
+#pragma once
+// Read-only typed views over cached Kubernetes objects (apps/v1 Deployment and ReplicaSet, v1
+// Pod). A view holds a pointer to the object, which must outlive it. Every reader treats a
+// missing field, or one of another JSON type, as absent: "" for text, none for numbers.
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace rg::kube {
+
+// Keys the deployment controller and kubectl write, defined once.
+inline constexpr std::string_view kRevisionAnnotation = "deployment.kubernetes.io/revision";
+inline constexpr std::string_view kRevisionHistoryAnnotation =
+    "deployment.kubernetes.io/revision-history";
+inline constexpr std::string_view kDesiredReplicasAnnotation =
+    "deployment.kubernetes.io/desired-replicas";
+inline constexpr std::string_view kMaxReplicasAnnotation = "deployment.kubernetes.io/max-replicas";
+inline constexpr std::string_view kLastAppliedAnnotation =
+    "kubectl.kubernetes.io/last-applied-configuration";
+inline constexpr std::string_view kPodTemplateHashLabel = "pod-template-hash";
+
+// strconv.ParseInt(text, 10, 64), as the controller and kubectl read revisions: optional sign,
+// decimal digits, no spaces, no overflow.
+std::optional<int64_t> parseRevision(std::string_view text);
+
+class ObjectMetaView {
+ public:
+  explicit ObjectMetaView(const nlohmann::json& object) : object_(&object) {}
+
+  const nlohmann::json& object() const { return *object_; }
+  std::string name() const;
+  std::string namespaceName() const;
+  std::string uid() const;
+  // metadata.creationTimestamp as written (RFC 3339); "" when absent.
+  std::string creationTimestamp() const;
+  std::optional<int64_t> generation() const;
+  // metadata.annotations / metadata.labels; none when absent or not a string.
+  std::optional<std::string> annotation(std::string_view key) const;
+  std::optional<std::string> label(std::string_view key) const;
+  // metadata.annotations as an object, or null.
+  const nlohmann::json* annotations() const;
+  // metav1.GetControllerOf: the first ownerReference with controller: true, or null.
+  const nlohmann::json* controllerRef() const;
+
+ private:
+  std::string metaString(std::string_view key) const;
+  const nlohmann::json* object_;
+};
+
+class DeploymentView : public ObjectMetaView {
+ public:
+  using ObjectMetaView::ObjectMetaView;
+  // deployment.kubernetes.io/revision as written; "" when absent.
+  std::string revisionText() const;
+  // The revision as a number; none when absent or not an integer.
+  std::optional<int64_t> revision() const;
+  std::optional<int64_t> observedGeneration() const;
+  // spec.template, or null.
+  const nlohmann::json* podTemplate() const;
+};
+
+class ReplicaSetView : public ObjectMetaView {
+ public:
+  using ObjectMetaView::ObjectMetaView;
+  // deployment.kubernetes.io/revision as written; "" when absent.
+  std::string revisionText() const;
+  // As kubectl reads it (deploymentutil.Revision): an absent annotation is revision 0, one that
+  // is not an integer is none (kubectl skips that ReplicaSet).
+  std::optional<int64_t> revision() const;
+  // deployment.kubernetes.io/revision-history ("" when absent): the revisions the controller
+  // re-activated this ReplicaSet from.
+  std::string revisionHistory() const;
+  // pod-template-hash of the template's labels, else of the ReplicaSet's own; "" when absent.
+  std::string podTemplateHash() const;
+  // spec.template, or null.
+  const nlohmann::json* podTemplate() const;
+};
+
+class PodView : public ObjectMetaView {
+ public:
+  using ObjectMetaView::ObjectMetaView;
+  // The pod's pod-template-hash label; "" when absent.
+  std::string podTemplateHash() const;
+};
+
+}  // namespace rg::kube

@@ -1,0 +1,118 @@
+#include "operator/kube/object_views.hpp"
+
+#include <gtest/gtest.h>
+
+#include <limits>
+#include <nlohmann/json.hpp>
+
+namespace rg::kube {
+namespace {
+
+using nlohmann::json;
+
+json withAnnotations(json annotations) {
+  return {{"metadata", {{"annotations", annotations}}}};
+}
+
+TEST(ParseRevision, ParsesLikeStrconvParseInt) {
+  EXPECT_EQ(parseRevision("7"), 7);
+  EXPECT_EQ(parseRevision("+7"), 7);
+  EXPECT_EQ(parseRevision("-3"), -3);
+  EXPECT_EQ(parseRevision("007"), 7);
+  EXPECT_EQ(parseRevision("0"), 0);
+  EXPECT_EQ(parseRevision("9223372036854775807"), std::numeric_limits<int64_t>::max());
+  EXPECT_EQ(parseRevision("-9223372036854775808"), std::numeric_limits<int64_t>::min());
+  for (const char* bad : {"", "+", "-", "7a", " 7", "7 ", "1e3", "0x10", "1_000", "3.0",
+                          "9223372036854775808", "-9223372036854775809"}) {
+    EXPECT_EQ(parseRevision(bad), std::nullopt) << bad;
+  }
+}
+
+TEST(ObjectMetaView, ReadsMetadataAndTreatsWrongTypesAsAbsent) {
+  const json pod = R"({"metadata": {"name": "web-1", "namespace": "shop", "uid": "u1",
+    "generation": 4, "creationTimestamp": "2026-12-01T10:00:00Z",
+    "labels": {"app": "web", "tier": 3}, "annotations": {"note": "x", "count": 2},
+    "ownerReferences": [{"kind": "ReplicaSet", "name": "a", "uid": "ra"}, "junk",
+                        {"kind": "ReplicaSet", "name": "b", "uid": "rb", "controller": true}]}})"_json;
+  const ObjectMetaView view(pod);
+  EXPECT_EQ(view.name(), "web-1");
+  EXPECT_EQ(view.namespaceName(), "shop");
+  EXPECT_EQ(view.uid(), "u1");
+  EXPECT_EQ(view.generation(), 4);
+  EXPECT_EQ(view.creationTimestamp(), "2026-12-01T10:00:00Z");
+  EXPECT_EQ(view.label("app"), "web");
+  EXPECT_EQ(view.label("tier"), std::nullopt);
+  EXPECT_EQ(view.annotation("note"), "x");
+  EXPECT_EQ(view.annotation("count"), std::nullopt);
+  ASSERT_NE(view.controllerRef(), nullptr);
+  EXPECT_EQ(view.controllerRef()->at("uid"), "rb");
+
+  for (const json& broken : {json(), json::array(), json::object(), json{{"metadata", "x"}},
+                             json{{"metadata", {{"labels", "x"}, {"ownerReferences", 3}}}}}) {
+    const ObjectMetaView empty(broken);
+    EXPECT_EQ(empty.name(), "") << broken;
+    EXPECT_EQ(empty.generation(), std::nullopt) << broken;
+    EXPECT_EQ(empty.label("app"), std::nullopt) << broken;
+    EXPECT_EQ(empty.annotations(), nullptr) << broken;
+    EXPECT_EQ(empty.controllerRef(), nullptr) << broken;
+  }
+}
+
+TEST(DeploymentView, RevisionFromTheAnnotation) {
+  EXPECT_EQ(DeploymentView(withAnnotations({{kRevisionAnnotation, "12"}})).revision(), 12);
+  EXPECT_EQ(DeploymentView(withAnnotations({{kRevisionAnnotation, "12"}})).revisionText(), "12");
+  EXPECT_EQ(DeploymentView(withAnnotations({{kRevisionAnnotation, 12}})).revision(), std::nullopt);
+  EXPECT_EQ(DeploymentView(withAnnotations({{kRevisionAnnotation, 12}})).revisionText(), "");
+  EXPECT_EQ(DeploymentView(withAnnotations({{kRevisionAnnotation, "twelve"}})).revision(),
+            std::nullopt);
+  EXPECT_EQ(DeploymentView(json::object()).revision(), std::nullopt);
+  EXPECT_EQ(DeploymentView(R"({"metadata": {"annotations": "x"}})"_json).revision(), std::nullopt);
+}
+
+TEST(DeploymentView, GenerationsAndTemplate) {
+  const json deployment = R"({"metadata": {"generation": 5}, "status": {"observedGeneration": 4},
+    "spec": {"template": {"metadata": {"labels": {"app": "web"}}}}})"_json;
+  const DeploymentView view(deployment);
+  EXPECT_EQ(view.generation(), 5);
+  EXPECT_EQ(view.observedGeneration(), 4);
+  ASSERT_NE(view.podTemplate(), nullptr);
+  EXPECT_EQ(view.podTemplate()->at("metadata").at("labels").at("app"), "web");
+  const json floats = R"({"status": {"observedGeneration": 4.0}, "spec": {"template": 1}})"_json;
+  EXPECT_EQ(DeploymentView(floats).observedGeneration(), std::nullopt);
+  EXPECT_EQ(DeploymentView(floats).podTemplate(), nullptr);
+}
+
+TEST(ReplicaSetView, WithoutARevisionAnnotationItIsRevisionZeroAsInKubectl) {
+  EXPECT_EQ(ReplicaSetView(withAnnotations({{kRevisionAnnotation, "5"}})).revision(), 5);
+  EXPECT_EQ(ReplicaSetView(withAnnotations(json::object())).revision(), 0);
+  EXPECT_EQ(ReplicaSetView(json::object()).revision(), 0);
+  EXPECT_EQ(ReplicaSetView(withAnnotations({{kRevisionAnnotation, "x5"}})).revision(),
+            std::nullopt);
+  EXPECT_EQ(ReplicaSetView(withAnnotations({{kRevisionAnnotation, 5}})).revision(), std::nullopt);
+  EXPECT_EQ(
+      ReplicaSetView(withAnnotations({{kRevisionHistoryAnnotation, "1,3"}})).revisionHistory(),
+      "1,3");
+  EXPECT_EQ(ReplicaSetView(json::object()).revisionHistory(), "");
+}
+
+TEST(ReplicaSetView, TemplateHashFromTheTemplateThenItsOwnLabels) {
+  json rs = {
+      {"metadata", {{"labels", {{kPodTemplateHashLabel, "own"}}}}},
+      {"spec", {{"template", {{"metadata", {{"labels", {{kPodTemplateHashLabel, "tpl"}}}}}}}}}};
+  EXPECT_EQ(ReplicaSetView(rs).podTemplateHash(), "tpl");
+  rs["spec"]["template"]["metadata"]["labels"].erase(std::string(kPodTemplateHashLabel));
+  EXPECT_EQ(ReplicaSetView(rs).podTemplateHash(), "own");
+  EXPECT_EQ(ReplicaSetView(json::object()).podTemplateHash(), "");
+}
+
+TEST(PodView, TemplateHashIsTheLabel) {
+  EXPECT_EQ(PodView(R"({"metadata": {"labels": {"pod-template-hash": "5d9c8f7b6"}}})"_json)
+                .podTemplateHash(),
+            "5d9c8f7b6");
+  EXPECT_EQ(PodView(json::object()).podTemplateHash(), "");
+  EXPECT_EQ(PodView(R"({"metadata": {"labels": {"pod-template-hash": 7}}})"_json).podTemplateHash(),
+            "");
+}
+
+}  // namespace
+}  // namespace rg::kube
