@@ -1,27 +1,14 @@
 #include "reconcilers/gate_dependencies.hpp"
 
+#include "operator/kube/json_fields.hpp"
+#include "operator/kube/object_views.hpp"
+
 namespace rg {
 namespace {
 
 using nlohmann::json;
 
-const json* child(const json& object, const char* key) {
-  if (!object.is_object()) return nullptr;
-  auto it = object.find(key);
-  return it == object.end() ? nullptr : &*it;
-}
-
-std::string stringAt(const json* object, const char* key) {
-  const json* value = object ? child(*object, key) : nullptr;
-  return value && value->is_string() ? value->get<std::string>() : "";
-}
-
-template <typename Fn>
-void forEachItem(const json* list, Fn&& fn) {
-  if (!list || !list->is_array()) return;
-  for (const auto& item : *list)
-    if (item.is_object()) fn(item);
-}
+using kube::textAt;
 
 // Collects names from env/envFrom/volumes: `refKey` is secretKeyRef or configMapKeyRef, `fromKey`
 // secretRef or configMapRef, and a volume's `volumeKey` (secret or configMap) with its name field.
@@ -29,54 +16,49 @@ std::set<std::string> templateRefs(const json& deployment, const char* refKey, c
                                    const char* volumeKey, const char* volumeNameField,
                                    const char* projectedKey) {
   std::set<std::string> names;
-  const json* spec = child(deployment, "spec");
-  const json* templ = spec ? child(*spec, "template") : nullptr;
-  const json* podSpec = templ ? child(*templ, "spec") : nullptr;
+  const json* podSpec = kube::objectPath(deployment, {"spec", "template", "spec"});
   if (!podSpec) return names;
   auto add = [&](const std::string& name) {
     if (!name.empty()) names.insert(name);
   };
   for (const char* containers : {"containers", "initContainers"}) {
-    forEachItem(child(*podSpec, containers), [&](const json& container) {
-      forEachItem(child(container, "env"), [&](const json& env) {
-        const json* valueFrom = child(env, "valueFrom");
-        if (valueFrom) add(stringAt(child(*valueFrom, refKey), "name"));
-      });
-      forEachItem(child(container, "envFrom"),
-                  [&](const json& from) { add(stringAt(child(from, fromKey), "name")); });
-    });
+    for (const json* container : kube::objectsIn(*podSpec, containers)) {
+      for (const json* env : kube::objectsIn(*container, "env")) {
+        const json* valueFrom = kube::member(*env, "valueFrom");
+        if (valueFrom) add(textAt(kube::member(*valueFrom, refKey), "name"));
+      }
+      for (const json* from : kube::objectsIn(*container, "envFrom"))
+        add(textAt(kube::member(*from, fromKey), "name"));
+    }
   }
-  forEachItem(child(*podSpec, "volumes"), [&](const json& volume) {
-    add(stringAt(child(volume, volumeKey), volumeNameField));
-    const json* projected = child(volume, "projected");
-    if (projected)
-      forEachItem(child(*projected, "sources"),
-                  [&](const json& source) { add(stringAt(child(source, projectedKey), "name")); });
-  });
+  for (const json* volume : kube::objectsIn(*podSpec, "volumes")) {
+    add(textAt(kube::member(*volume, volumeKey), volumeNameField));
+    if (const json* projected = kube::member(*volume, "projected"))
+      for (const json* source : kube::objectsIn(*projected, "sources"))
+        add(textAt(kube::member(*source, projectedKey), "name"));
+  }
   return names;
 }
 
 }  // namespace
 
 std::vector<std::string> gateTargetIndex(const json& gate) {
-  const json* metadata = child(gate, "metadata");
-  const json* spec = child(gate, "spec");
-  std::string target = spec ? stringAt(child(*spec, "targetRef"), "name") : "";
+  std::string target = textAt(kube::objectPath(gate, {"spec", "targetRef"}), "name");
   if (target.empty()) return {};
-  std::string ns = stringAt(metadata, "namespace");
-  return {ns + "/" + target};
+  return {kube::ObjectMetaView(gate).namespaceName() + "/" + target};
 }
 
 std::set<std::string> gateRequiredSecrets(const json& gate) {
   std::set<std::string> names;
-  const json* spec = child(gate, "spec");
-  forEachItem(spec ? child(*spec, "checks") : nullptr, [&](const json& check) {
-    const json* secrets = child(check, "secrets");
-    forEachItem(secrets ? child(*secrets, "required") : nullptr, [&](const json& required) {
-      std::string name = stringAt(&required, "name");
+  const json* spec = kube::objectAt(gate, "spec");
+  for (const json* check : spec ? kube::objectsIn(*spec, "checks") : std::vector<const json*>{}) {
+    const json* secrets = kube::member(*check, "secrets");
+    for (const json* required :
+         secrets ? kube::objectsIn(*secrets, "required") : std::vector<const json*>{}) {
+      std::string name = textAt(required, "name");
       if (!name.empty()) names.insert(name);
-    });
-  });
+    }
+  }
   return names;
 }
 
@@ -90,15 +72,8 @@ std::set<std::string> templateConfigMapNames(const json& deployment) {
 }
 
 std::string controllerName(const json& object, const std::string& kind) {
-  std::string out;
-  const json* metadata = child(object, "metadata");
-  forEachItem(metadata ? child(*metadata, "ownerReferences") : nullptr, [&](const json& ref) {
-    const json* controller = child(ref, "controller");
-    if (out.empty() && controller && controller->is_boolean() && controller->get<bool>() &&
-        stringAt(&ref, "kind") == kind)
-      out = stringAt(&ref, "name");
-  });
-  return out;
+  const json* ref = kube::ObjectMetaView(object).controllerRef();
+  return ref && textAt(ref, "kind") == kind ? textAt(ref, "name") : "";
 }
 
 }  // namespace rg

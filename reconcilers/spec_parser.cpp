@@ -4,6 +4,7 @@
 #include <regex>
 #include <set>
 
+#include "operator/kube/json_fields.hpp"
 #include "reconcilers/check_body_parser.hpp"
 #include "reconcilers/spec_reader.hpp"
 
@@ -11,12 +12,6 @@ namespace rg {
 namespace {
 
 using nlohmann::json;
-
-// The string at `key`; empty when absent or not a string (json::value would throw then).
-std::string stringAt(const json& object, const char* key) {
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 bool isDnsLabel(const std::string& name) {
   static const std::regex kLabel("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
@@ -178,9 +173,9 @@ GateParseResult parseGate(const json& object, const std::string& defaultNamespac
     r.error({"(document)", ""}, "must be an object, got " + describe(object));
     return result;
   }
-  if (stringAt(object, "apiVersion") != kGateApiVersion)
+  if (kube::textAt(object, "apiVersion") != kGateApiVersion)
     r.error({"apiVersion", ""}, "must be " + std::string(kGateApiVersion));
-  if (stringAt(object, "kind") != kGateKind) r.error({"kind", ""}, "must be ReadinessGate");
+  if (kube::textAt(object, "kind") != kGateKind) r.error({"kind", ""}, "must be ReadinessGate");
 
   Gate gate;
   const json empty = json::object();

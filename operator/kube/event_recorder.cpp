@@ -11,17 +11,12 @@
 #include <spdlog/spdlog.h>
 
 #include "operator/kube/api_error.hpp"
+#include "operator/kube/json_fields.hpp"
 #include "operator/kube/resource.hpp"
 
 namespace rg::kube {
 
 namespace {
-
-std::string stringAt(const nlohmann::json& object, const char* field) {
-  if (!object.is_object()) return {};
-  auto it = object.find(field);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 // metav1.Time: RFC 3339 with whole seconds, UTC.
 std::string formatTime(std::chrono::system_clock::time_point t) {
@@ -60,16 +55,16 @@ std::string seriesKey(const ObjectReference& o, EventType type, const std::strin
 ObjectReference ObjectReference::fromObject(const nlohmann::json& object, std::string apiVersion,
                                             std::string kind) {
   ObjectReference ref;
-  ref.apiVersion = stringAt(object, "apiVersion");
+  ref.apiVersion = textAt(object, "apiVersion");
   if (ref.apiVersion.empty()) ref.apiVersion = std::move(apiVersion);
-  ref.kind = stringAt(object, "kind");
+  ref.kind = textAt(object, "kind");
   if (ref.kind.empty()) ref.kind = std::move(kind);
   if (object.is_object() && object.contains("metadata")) {
     const auto& meta = object["metadata"];
-    ref.name = stringAt(meta, "name");
-    ref.ns = stringAt(meta, "namespace");
-    ref.uid = stringAt(meta, "uid");
-    ref.resourceVersion = stringAt(meta, "resourceVersion");
+    ref.name = textAt(meta, "name");
+    ref.ns = textAt(meta, "namespace");
+    ref.uid = textAt(meta, "uid");
+    ref.resourceVersion = textAt(meta, "resourceVersion");
   }
   return ref;
 }

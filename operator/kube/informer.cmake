@@ -8,7 +8,7 @@ add_library(rg_informer STATIC
   operator/kube/leader_election.cpp
   operator/kube/event_recorder.cpp)
 target_include_directories(rg_informer PUBLIC ${CMAKE_SOURCE_DIR})
-target_link_libraries(rg_informer PUBLIC rg_kube rg_workqueue spdlog::spdlog)
+target_link_libraries(rg_informer PUBLIC rg_kube rg_kube_core rg_workqueue spdlog::spdlog)
 
 # This file is included before the top level's include(GoogleTest), so it loads the module itself.
 include(GoogleTest)

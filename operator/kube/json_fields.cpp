@@ -28,6 +28,14 @@ std::optional<std::string> stringAt(const json& object, std::string_view key) {
   return value->get<std::string>();
 }
 
+std::string textAt(const json& object, std::string_view key) {
+  return stringAt(object, key).value_or("");
+}
+
+std::string textAt(const json* object, std::string_view key) {
+  return object ? textAt(*object, key) : "";
+}
+
 std::optional<bool> boolAt(const json& object, std::string_view key) {
   const json* value = member(object, key);
   if (!value || !value->is_boolean()) return std::nullopt;

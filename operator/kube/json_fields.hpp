@@ -17,6 +17,9 @@ const nlohmann::json* member(const nlohmann::json& object, std::string_view key)
 const nlohmann::json* objectAt(const nlohmann::json& object, std::string_view key);
 const nlohmann::json* arrayAt(const nlohmann::json& object, std::string_view key);
 std::optional<std::string> stringAt(const nlohmann::json& object, std::string_view key);
+// The string at `key`, or "" when the object is null, not an object, or has no string there.
+std::string textAt(const nlohmann::json& object, std::string_view key);
+std::string textAt(const nlohmann::json* object, std::string_view key);
 std::optional<bool> boolAt(const nlohmann::json& object, std::string_view key);
 // Integers only: floats and numeric strings count as absent.
 std::optional<int64_t> intAt(const nlohmann::json& object, std::string_view key);

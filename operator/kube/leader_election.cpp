@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "operator/kube/api_error.hpp"
+#include "operator/kube/json_fields.hpp"
 #include "operator/kube/resource.hpp"
 
 namespace rg::kube {
@@ -31,18 +32,6 @@ std::string randomUuid() {
                 static_cast<unsigned>(lo >> 48),
                 static_cast<unsigned long long>(lo & 0xffffffffffffULL));
   return buf;
-}
-
-std::string stringField(const nlohmann::json& object, const char* field) {
-  if (!object.is_object()) return {};
-  auto it = object.find(field);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-std::int64_t intField(const nlohmann::json& object, const char* field, std::int64_t fallback) {
-  if (!object.is_object()) return fallback;
-  auto it = object.find(field);
-  return it != object.end() && it->is_number_integer() ? it->get<std::int64_t>() : fallback;
 }
 
 template <typename Fn>
@@ -168,7 +157,7 @@ void LeaderElector::observe(const nlohmann::json& spec) {
       observedSpec_ = spec;
       observedTime_ = clock_->now();
     }
-    std::string holder = stringField(spec, "holderIdentity");
+    std::string holder = textAt(spec, "holderIdentity");
     if (holder != observedHolder_) {
       observedHolder_ = holder;
       newHolder = std::move(holder);
@@ -185,11 +174,11 @@ void LeaderElector::observe(const nlohmann::json& spec) {
 nlohmann::json LeaderElector::recordSpec(const nlohmann::json& old, bool ours) const {
   nlohmann::json spec = old.is_object() ? old : nlohmann::json::object();
   const std::string now = formatMicroTime(std::chrono::system_clock::now());
-  const std::int64_t transitions = intField(old, "leaseTransitions", 0);
+  const std::int64_t transitions = intAt(old, "leaseTransitions").value_or(0);
   spec["holderIdentity"] = config_.identity;
   spec["leaseDurationSeconds"] = leaseDurationSeconds_;
   spec["renewTime"] = now;
-  if (ours && !stringField(old, "acquireTime").empty()) {
+  if (ours && !textAt(old, "acquireTime").empty()) {
     spec["leaseTransitions"] = transitions;
   } else {
     spec["acquireTime"] = now;
@@ -232,8 +221,9 @@ LeaderElector::Attempt LeaderElector::tryAcquireOrRenew() {
                               ? lease["spec"]
                               : nlohmann::json::object();
     observe(spec);
-    const std::string holder = stringField(spec, "holderIdentity");
-    const std::int64_t seconds = intField(spec, "leaseDurationSeconds", leaseDurationSeconds_);
+    const std::string holder = textAt(spec, "holderIdentity");
+    const std::int64_t seconds =
+        intAt(spec, "leaseDurationSeconds").value_or(leaseDurationSeconds_);
     if (!holder.empty() && holder != config_.identity) {
       std::lock_guard lock(mu_);
       // Expiry is judged by when this process last saw the record change, not by renewTime,
@@ -266,7 +256,7 @@ void LeaderElector::release() {
       auto lease = client_.get(ref, config_.leaseNamespace, config_.leaseName);
       if (!lease.contains("spec") || !lease["spec"].is_object()) return;
       auto& spec = lease["spec"];
-      if (stringField(spec, "holderIdentity") != config_.identity) return;  // not ours anymore
+      if (textAt(spec, "holderIdentity") != config_.identity) return;  // not ours anymore
       const std::string now = formatMicroTime(std::chrono::system_clock::now());
       spec["holderIdentity"] = "";
       spec["leaseDurationSeconds"] = 1;

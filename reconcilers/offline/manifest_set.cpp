@@ -6,6 +6,8 @@
 #include <set>
 #include <sstream>
 
+#include "operator/kube/json_fields.hpp"
+#include "operator/kube/object_views.hpp"
 #include "reconcilers/offline/yaml_documents.hpp"
 #include "reconcilers/spec_parser.hpp"
 
@@ -15,12 +17,6 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-// The string at `key`; empty when absent or not a string (json::value would throw then).
-std::string stringAt(const json& object, const char* key) {
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 bool isManifestFile(const fs::path& path) {
   auto ext = path.extension().string();
   return ext == ".yaml" || ext == ".yml" || ext == ".json";
@@ -28,21 +24,12 @@ bool isManifestFile(const fs::path& path) {
 
 // True when `object` names `owner` (kind/name) as its controller.
 bool ownedBy(const json& object, const std::string& kind, const std::string& name) {
-  const json* refs = nullptr;
-  if (auto meta = object.find("metadata"); meta != object.end() && meta->is_object()) {
-    if (auto it = meta->find("ownerReferences"); it != meta->end() && it->is_array()) refs = &*it;
-  }
-  if (!refs) return false;
-  return std::any_of(refs->begin(), refs->end(), [&](const json& ref) {
-    return ref.is_object() && stringAt(ref, "kind") == kind && stringAt(ref, "name") == name;
+  const json* metadata = kube::objectAt(object, "metadata");
+  if (!metadata) return false;
+  const auto refs = kube::objectsIn(*metadata, "ownerReferences");
+  return std::any_of(refs.begin(), refs.end(), [&](const json* ref) {
+    return kube::textAt(*ref, "kind") == kind && kube::textAt(*ref, "name") == name;
   });
-}
-
-std::string nameOf(const json& object) {
-  auto meta = object.find("metadata");
-  if (meta == object.end() || !meta->is_object()) return "";
-  auto name = meta->find("name");
-  return name != meta->end() && name->is_string() ? name->get<std::string>() : "";
 }
 
 }  // namespace
@@ -113,7 +100,7 @@ void ManifestSet::addObject(json object, const Source& source) {
         {source, "a Kubernetes object must be a mapping, got " + std::string(object.type_name())});
     return;
   }
-  std::string kind = stringAt(object, "kind");
+  std::string kind = kube::textAt(object, "kind");
   if (kind.empty() || !object.contains("apiVersion")) {
     errors_.push_back({source, "object has no kind or apiVersion"});
     return;
@@ -129,7 +116,7 @@ void ManifestSet::addObject(json object, const Source& source) {
   if (kind == kGateKind) {
     gates_.push_back({source, std::move(object)});
   } else if (kind == "Deployment") {
-    std::string key = ns + "/" + nameOf(object);
+    std::string key = ns + "/" + kube::ObjectMetaView(object).name();
     deployments_[key] = std::move(object);
   } else if (kind == "ReplicaSet") {
     replicaSets_[ns].push_back(std::move(object));
@@ -153,7 +140,7 @@ std::optional<Workload> ManifestSet::workload(const std::string& ns,
   if (auto rs = replicaSets_.find(ns); rs != replicaSets_.end()) {
     for (const auto& replicaSet : rs->second) {
       if (!ownedBy(replicaSet, "Deployment", name)) continue;
-      replicaSetNames.insert(nameOf(replicaSet));
+      replicaSetNames.insert(kube::ObjectMetaView(replicaSet).name());
       out.replicaSets.push_back(replicaSet);
     }
   }
