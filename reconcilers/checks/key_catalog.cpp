@@ -1,16 +1,14 @@
+#include "operator/kube/object_views.hpp"
 #include "reconcilers/checks/workload.hpp"
 
 namespace rg {
 
 void KeyCatalog::add(const nlohmann::json& object) {
-  if (!object.is_object()) return;
-  auto metadata = object.find("metadata");
-  if (metadata == object.end() || !metadata->is_object()) return;
-  auto name = metadata->find("name");
+  std::string name = kube::ObjectMetaView(object).name();
   // Nameless objects cannot be referenced, so there is nothing to record.
-  if (name == metadata->end() || !name->is_string() || name->get<std::string>().empty()) return;
+  if (name.empty()) return;
 
-  ObjectKeys keys{name->get<std::string>(), {}};
+  ObjectKeys keys{std::move(name), {}};
   for (const char* field : {"data", "stringData", "binaryData"}) {
     auto section = object.find(field);
     if (section == object.end() || !section->is_object()) continue;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "operator/kube/object_views.hpp"
 #include "reconcilers/checks/static_checks.hpp"
 #include "reconcilers/offline/manifest_set.hpp"
 #include "reconcilers/providers/revision_variables.hpp"
@@ -30,9 +31,7 @@ std::string expandedRuntimeText(const CheckSpec& check, const Gate& gate,
 GateReport evaluateGate(const ManifestSet& manifests, const SourcedObject& sourced) {
   GateReport report;
   report.source = sourced.source;
-  const auto& meta = sourced.object.value("metadata", nlohmann::json::object());
-  if (auto name = meta.find("name"); meta.is_object() && name != meta.end() && name->is_string())
-    report.name = name->get<std::string>();
+  report.name = kube::ObjectMetaView(sourced.object).name();
   report.namespace_ = manifests.namespaceOf(sourced.object);
 
   auto parsed = parseGate(sourced.object, manifests.defaultNamespace());

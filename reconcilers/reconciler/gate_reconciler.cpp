@@ -5,6 +5,8 @@
 #include <algorithm>
 
 #include "operator/kube/api_error.hpp"
+#include "operator/kube/json_fields.hpp"
+#include "operator/kube/object_views.hpp"
 #include "reconcilers/actions/pod_readiness.hpp"
 #include "reconcilers/providers/revision_variables.hpp"
 #include "reconcilers/providers/runtime_checks.hpp"
@@ -46,12 +48,12 @@ kube::WorkResult GateReconciler::reconcile(const std::string& key) {
     return kube::WorkResult::ok();
   }
   const Time now = deps_.now();
-  const json metadata = object->value("metadata", json::object());
-  const int64_t generation = metadata.value("generation", int64_t{0});
+  const kube::ObjectMetaView metadata(*object);
+  const int64_t generation = metadata.generation().value_or(0);
   // What the API server holds, and what this evaluation builds on: the same, unless an earlier
   // action is still to be recorded.
   const GateStatus stored = statusFromJson(object->value("status", json::object()));
-  std::optional<Unrecorded> unrecorded = takeUnrecorded(key, metadata.value("uid", ""));
+  std::optional<Unrecorded> unrecorded = takeUnrecorded(key, metadata.uid());
   const GateStatus previous = unrecorded ? unrecorded->status : stored;
   const std::vector<GateEvent> pendingEvents =
       unrecorded ? unrecorded->events : std::vector<GateEvent>{};
@@ -84,7 +86,7 @@ kube::WorkResult GateReconciler::reconcile(const std::string& key) {
   // {{...}} in queries and URLs: the values of the target's current revision.
   const providers::RevisionVariables variables =
       workload ? providers::revisionVariables(gate, *workload) : providers::RevisionVariables{};
-  const std::string gateUid = metadata.value("uid", "");
+  const std::string gateUid = metadata.uid();
   EvaluationInput input{&gate, workload ? &*workload : nullptr, &previous, now,
                         [this, &variables](const CheckSpec& check, std::optional<double> baseline) {
                           auto result = deps_.runtime->evaluate(check, baseline, &variables);
@@ -120,7 +122,7 @@ kube::WorkResult GateReconciler::reconcile(const std::string& key) {
     if (actionSent) {
       std::vector<GateEvent> events = pendingEvents;
       events.insert(events.end(), evaluation.events.begin(), evaluation.events.end());
-      keepUnrecorded(key, {metadata.value("uid", ""), evaluation.status, std::move(events)});
+      keepUnrecorded(key, {metadata.uid(), evaluation.status, std::move(events)});
     } else if (unrecorded) {
       keepUnrecorded(key, std::move(*unrecorded));
     }
@@ -179,10 +181,9 @@ bool GateReconciler::cacheBehindOwnAction(const std::string& key, const json& de
   std::lock_guard lock(mu_);
   auto it = awaited_.find(key);
   if (it == awaited_.end()) return false;
-  const json metadata = deployment.value("metadata", json::object());
+  const kube::DeploymentView view(deployment);
   // Another Deployment under the same name, or the cache caught up: nothing to wait for.
-  if (metadata.value("uid", "") != it->second.uid ||
-      metadata.value("generation", int64_t{0}) >= it->second.generation) {
+  if (view.uid() != it->second.uid || view.generation().value_or(0) >= it->second.generation) {
     awaited_.erase(it);
     return false;
   }
@@ -194,10 +195,10 @@ void GateReconciler::sendAction(const std::string& key, const Gate& gate,
   auto type = action.kind == ActionKind::Rollback ? kube::PatchType::Json : kube::PatchType::Merge;
   const json patched =
       deps_.cluster->patchDeployment(gate.namespace_, gate.spec.targetRef.name, type, action.patch);
-  const json metadata = patched.is_object() ? patched.value("metadata", json::object()) : json();
-  if (!metadata.is_object()) return;
+  if (!kube::objectAt(patched, "metadata")) return;
+  const kube::DeploymentView view(patched);
   std::lock_guard lock(mu_);
-  awaited_[key] = {metadata.value("uid", ""), metadata.value("generation", int64_t{0})};
+  awaited_[key] = {view.uid(), view.generation().value_or(0)};
 }
 
 void GateReconciler::setPodConditions(const Gate& gate, const Evaluation& evaluation) {

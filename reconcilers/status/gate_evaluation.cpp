@@ -42,13 +42,6 @@ bool isRound(const EvaluationInput& in, const std::string& revision) {
   return in.now - *last >= interval - tolerance;
 }
 
-std::string uidOf(const nlohmann::json& deployment) {
-  const auto* metadata = deployment.contains("metadata") ? &deployment["metadata"] : nullptr;
-  if (!metadata || !metadata->is_object()) return "";
-  auto it = metadata->find("uid");
-  return it != metadata->end() && it->is_string() ? it->get<std::string>() : "";
-}
-
 // What the status remembers about one Deployment object: dropped when the target is replaced.
 void forgetTarget(GateStatus& status) {
   status.baselines.clear();
@@ -213,7 +206,7 @@ Evaluation evaluateGate(const EvaluationInput& in) {
   }
 
   const std::string revision = kube::DeploymentView(in.workload->deployment).revisionText();
-  const std::string uid = uidOf(in.workload->deployment);
+  const std::string uid = kube::DeploymentView(in.workload->deployment).uid();
   // A Deployment deleted and created again under the same name is a new object: the rollbacks,
   // bad templates, baselines and failure streaks of the old one say nothing about it.
   const bool targetReplaced =
