@@ -1,8 +1,10 @@
 #include "reconcilers/checks/http_check.hpp"
 
+#include <algorithm>
 #include <set>
 
 #include "reconcilers/checks/spec_rules.hpp"
+#include "reconcilers/providers/provider.hpp"
 #include "reconcilers/spec_reader.hpp"
 
 namespace rg {
@@ -12,6 +14,35 @@ using nlohmann::json;
 
 constexpr const char* kHttpFields[] = {"url", "method", "expectedStatus", "bodyContains",
                                        "timeout"};
+
+std::string expectedStatusText(const std::vector<int>& expected) {
+  if (expected.empty()) return "2xx";
+  std::string out;
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    if (i > 0) out += i + 1 == expected.size() ? " or " : ", ";
+    out += std::to_string(expected[i]);
+  }
+  return out;
+}
+
+// "text" with quotes and backslashes escaped, so the substring's bounds stay visible.
+std::string quoted(const std::string& text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out + "\"";
+}
+
+bool statusExpected(const std::vector<int>& expected, int status) {
+  if (expected.empty()) return status >= 200 && status <= 299;
+  return std::find(expected.begin(), expected.end(), status) != expected.end();
+}
 
 HttpCheck parseHttp(SpecReader& r, const json& body, const FieldPath& path) {
   HttpCheck out;
@@ -52,5 +83,35 @@ constinit const CheckKind<HttpCheck> kHttpKind{
     .info = {.name = "http", .fields = kHttpFields, .runtime = true},
     .parse = parseHttp,
 };
+
+CheckResult evaluateHttp(const HttpCheck& check, const providers::HttpProbeResult& probe) {
+  const std::string request = (check.method.empty() ? "GET" : check.method) + " " + check.url;
+  if (!probe.answered) {
+    std::string message = request + " did not answer within " + check.timeout.toString();
+    if (!probe.error.empty()) message += ": " + probe.error;
+    return CheckResult::inconclusive(std::move(message));
+  }
+  const std::string status = std::to_string(probe.status);
+  if (!statusExpected(check.expectedStatus, probe.status)) {
+    return CheckResult::failed(
+        request + " answered " + status + ", expected " + expectedStatusText(check.expectedStatus),
+        status);
+  }
+  if (!check.bodyContains.empty()) {
+    if (probe.bodySnippet.find(check.bodyContains) == std::string::npos) {
+      std::string message = request + " answered " + status + " but the body does not contain " +
+                            quoted(check.bodyContains);
+      // Only the beginning of the body is kept; say so when the body was longer.
+      if (probe.bodySnippet.size() >= providers::kMaxBodySnippet) {
+        message += " (first " + std::to_string(providers::kMaxBodySnippet) + " bytes searched)";
+      }
+      return CheckResult::failed(std::move(message), status);
+    }
+    return CheckResult::passed(
+        request + " answered " + status + " and the body contains " + quoted(check.bodyContains),
+        status);
+  }
+  return CheckResult::passed(request + " answered " + status, status);
+}
 
 }  // namespace rg

@@ -1,6 +1,6 @@
 #pragma once
-// Runtime checks (`http`, `prometheus`): pure evaluation of what a provider measured, and an
-// evaluator that asks the provider first. A provider that does not answer, or a query without
+// Runtime checks (`http`, `prometheus`): an evaluator that asks the provider, then judges the
+// answer with the kind's evaluation. A provider that does not answer, or a query without
 // a sample, gives Inconclusive: reported, never counted as a failure.
 #include <optional>
 #include <string>
@@ -11,21 +11,6 @@
 #include "reconcilers/providers/revision_variables.hpp"
 
 namespace rg::providers {
-
-// Compact: up to 6 significant digits, no trailing zeros ("0.23", "1e+06", "+Inf", "NaN").
-std::string formatValue(double value);
-
-// Passed when the answer's status is expected and (if asked) the body snippet contains the
-// substring; the value is the status code. No answer gives Inconclusive.
-CheckResult evaluateHttp(const HttpCheck& check, const HttpProbeResult& probe);
-
-// NaN, +Inf and -Inf are Inconclusive, saying which: never compared, never a baseline.
-// Otherwise compares the value with threshold min/max and, against `baseline`, maxIncreasePercent.
-// Without a baseline the increase part passes ("no baseline yet"); with a zero baseline only a
-// zero value passes (a change from zero has no percentage). Values within a relative 1e-9 of a
-// limit count as equal to it, so float noise in a ratio does not fail "0.1 is above max 0.1".
-CheckResult evaluatePrometheus(const PrometheusCheck& check, const Threshold& threshold,
-                               const PromQueryResult& query, std::optional<double> baseline);
 
 struct RuntimeEvaluation {
   CheckResult result;

@@ -515,8 +515,7 @@ TEST_F(ExampleTriggers, CriticalPrometheusTriggersFireOnAStockAnnotationScrape) 
         auto answer = valueOf(*prom, query);
         ASSERT_EQ(answer.kind, providers::PromQueryResult::Kind::Value)
             << query << ": " << answer.error;
-        results[revision.revision] =
-            providers::evaluatePrometheus(*prom, threshold, answer, baseline);
+        results[revision.revision] = evaluatePrometheus(*prom, threshold, answer, baseline);
       }
       const CheckResult& bad = results[Revision::Bad];
       const CheckResult& good = results[Revision::Good];
