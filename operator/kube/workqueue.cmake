@@ -9,9 +9,13 @@ target_link_libraries(rg_workqueue PUBLIC Threads::Threads)
 
 # This file is included before the top level's include(GoogleTest), so it loads the module itself.
 include(GoogleTest)
-add_executable(workqueue_tests
-  tests/unit_kube/work_queue_test.cpp
-  tests/unit_kube/rate_limiter_test.cpp)
+# Its tests live with the other Kubernetes-layer unit tests (tests/unit/kube), in a program of
+# their own that the ThreadSanitizer job builds alone.
+set(RG_WORKQUEUE_TEST_SOURCES
+  ${CMAKE_SOURCE_DIR}/tests/unit/kube/work_queue_test.cpp
+  ${CMAKE_SOURCE_DIR}/tests/unit/kube/delay_heap_test.cpp
+  ${CMAKE_SOURCE_DIR}/tests/unit/kube/rate_limiter_test.cpp)
+add_executable(workqueue_tests ${RG_WORKQUEUE_TEST_SOURCES})
 target_link_libraries(workqueue_tests PRIVATE rg_workqueue GTest::gtest_main)
 gtest_discover_tests(workqueue_tests
   DISCOVERY_TIMEOUT 60
