@@ -1,4 +1,4 @@
-#include "tests/metrics/operator_run.hpp"
+#include "tests/operator/operator_run.hpp"
 
 #include <fstream>
 #include <regex>

@@ -7,7 +7,7 @@
 #include <stdexcept>
 
 #include "operator/metrics/metric_registry.hpp"
-#include "tests/metrics/operator_run.hpp"
+#include "tests/operator/operator_run.hpp"
 
 namespace rg {
 namespace {

@@ -11,7 +11,7 @@
 #include <regex>
 #include <sstream>
 
-#include "tests/metrics/operator_run.hpp"
+#include "tests/operator/operator_run.hpp"
 #include "tests/providers/loopback.hpp"
 
 namespace rg::testing {

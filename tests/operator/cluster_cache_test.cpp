@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "tests/informer/wire_support.hpp"
-#include "tests/metrics/operator_run.hpp"
+#include "tests/operator/operator_run.hpp"
 
 namespace rg {
 namespace {
