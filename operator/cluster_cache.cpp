@@ -183,8 +183,11 @@ std::optional<Workload> ClusterCache::workload(const std::string& ns,
   for (const auto& rs : replicaSets_.byIndex(kOwnerIndex, ns + "/" + deployment))
     out.replicaSets.push_back(*rs);
   for (const auto& pod : podsOf(ns, deployment)) out.pods.push_back(*pod);
-  for (const auto& secret : secrets_.byIndex(kube::kNamespaceIndex, ns)) out.secrets.add(*secret);
-  for (const auto& cm : configMaps_.byIndex(kube::kNamespaceIndex, ns)) out.configMaps.add(*cm);
+  // Only the Secrets and ConfigMaps the checks name are read, when they ask.
+  out.secrets = KeyCatalog(
+      [this, ns](const std::string& name) { return secrets_.get(kube::makeKey(ns, name)); });
+  out.configMaps = KeyCatalog(
+      [this, ns](const std::string& name) { return configMaps_.get(kube::makeKey(ns, name)); });
   return out;
 }
 

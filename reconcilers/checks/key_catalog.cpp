@@ -3,18 +3,21 @@
 
 namespace rg {
 
-void KeyCatalog::add(const nlohmann::json& object) {
-  std::string name = kube::ObjectMetaView(object).name();
-  // Nameless objects cannot be referenced, so there is nothing to record.
-  if (name.empty()) return;
-
+ObjectKeys KeyCatalog::keysOf(std::string name, const nlohmann::json& object) {
   ObjectKeys keys{std::move(name), {}};
   for (const char* field : {"data", "stringData", "binaryData"}) {
     auto section = object.find(field);
     if (section == object.end() || !section->is_object()) continue;
     for (const auto& item : section->items()) keys.keys.insert(item.key());
   }
-  add(std::move(keys));
+  return keys;
+}
+
+void KeyCatalog::add(const nlohmann::json& object) {
+  std::string name = kube::ObjectMetaView(object).name();
+  // Nameless objects cannot be referenced, so there is nothing to record.
+  if (name.empty()) return;
+  add(keysOf(std::move(name), object));
 }
 
 // A later copy of the same object replaces the earlier one, as an update would.
@@ -25,7 +28,11 @@ void KeyCatalog::add(ObjectKeys object) {
 
 const ObjectKeys* KeyCatalog::find(const std::string& name) const {
   auto it = objects_.find(name);
-  return it == objects_.end() ? nullptr : &it->second;
+  if (it != objects_.end()) return &it->second;
+  if (!lookup_ || name.empty()) return nullptr;
+  auto object = lookup_(name);
+  if (!object || !object->is_object()) return nullptr;
+  return &objects_.emplace(name, keysOf(name, *object)).first->second;
 }
 
 }  // namespace rg

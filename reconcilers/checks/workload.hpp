@@ -2,7 +2,9 @@
 // What a static check reads: the target Deployment, what it owns, and the
 // namespace's Secrets and ConfigMaps (key names only: values are never kept).
 #include <chrono>
+#include <functional>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -16,17 +18,31 @@ struct ObjectKeys {
   std::set<std::string> keys;
 };
 
-// Secrets (or ConfigMaps) of one namespace by name, keeping key names only.
+// Secrets (or ConfigMaps) of one namespace by name, keeping key names only. Either filled with
+// add() (the offline check's manifests), or reading a cache by name on demand: a reconcile then
+// looks at the few objects its checks name, not at every object of the namespace.
 class KeyCatalog {
  public:
+  // The object of that name, or nullptr (it holds key names, not values).
+  using Lookup = std::function<std::shared_ptr<const nlohmann::json>(const std::string& name)>;
+
+  KeyCatalog() = default;
+  explicit KeyCatalog(Lookup lookup) : lookup_(std::move(lookup)) {}
+
   // Records the key names of `data`, `stringData` and `binaryData`; values are discarded.
   void add(const nlohmann::json& object);
   void add(ObjectKeys object);
+  // Valid as long as the catalog.
   const ObjectKeys* find(const std::string& name) const;
+  // Objects recorded (with a lookup: those found so far).
   size_t size() const { return objects_.size(); }
 
  private:
-  std::map<std::string, ObjectKeys> objects_;
+  static ObjectKeys keysOf(std::string name, const nlohmann::json& object);
+
+  Lookup lookup_;
+  // With a lookup, what it found so far (one reconcile's view of the cache).
+  mutable std::map<std::string, ObjectKeys> objects_;
 };
 
 struct Workload {

@@ -138,6 +138,10 @@ TEST_F(ClusterCacheTest, WorkloadHoldsTheTargetWhatItOwnsAndKeyNamesOnly) {
                   {"metadata", meta("team-a", "db-creds")},
                   {"data", {{"password", "c2VjcmV0LXZhbHVlLXg="}}}});
   server_.create({{"apiVersion", "v1"},
+                  {"kind", "Secret"},
+                  {"metadata", meta("team-b", "other-team-creds")},
+                  {"data", {{"token", "dG9rZW4="}}}});
+  server_.create({{"apiVersion", "v1"},
                   {"kind", "ConfigMap"},
                   {"metadata", meta("team-a", "settings")},
                   {"data", {{"LOG_LEVEL", "plain-config-value"}}},
@@ -156,6 +160,8 @@ TEST_F(ClusterCacheTest, WorkloadHoldsTheTargetWhatItOwnsAndKeyNamesOnly) {
   ASSERT_NE(workload->configMaps.find("settings"), nullptr);
   EXPECT_THAT(workload->configMaps.find("settings")->keys,
               UnorderedElementsAre("LOG_LEVEL", "blob"));
+  // Only the workload's own namespace is looked in.
+  EXPECT_EQ(workload->secrets.find("other-team-creds"), nullptr);
   EXPECT_FALSE(cache.workload("team-a", "missing").has_value());
   EXPECT_EQ(cache.podsOf("team-a", "web").size(), 1u);
 }

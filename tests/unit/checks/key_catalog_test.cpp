@@ -73,5 +73,29 @@ TEST(KeyCatalog, AddsObjectKeysDirectly) {
   EXPECT_EQ(catalog.find("app-config")->keys.count("LOG_LEVEL"), 1u);
 }
 
+TEST(KeyCatalog, WithALookupReadsOnlyTheNamedObjectsOnceEach) {
+  std::vector<std::string> asked;
+  KeyCatalog catalog([&asked](const std::string& name) -> std::shared_ptr<const nlohmann::json> {
+    asked.push_back(name);
+    if (name != "db") return nullptr;
+    return std::make_shared<const nlohmann::json>(
+        R"({"metadata": {"name": "db"}, "data": {"password": ""}})"_json);
+  });
+  EXPECT_EQ(catalog.size(), 0u);
+  ASSERT_NE(catalog.find("db"), nullptr);
+  EXPECT_EQ(catalog.find("db")->keys, (std::set<std::string>{"password"}));
+  EXPECT_EQ(catalog.find("missing"), nullptr);
+  EXPECT_EQ(catalog.find(""), nullptr);
+  EXPECT_EQ(asked, (std::vector<std::string>{"db", "missing"}));
+  EXPECT_EQ(catalog.size(), 1u);
+}
+
+TEST(KeyCatalog, ALookupAnswerThatIsNoObjectIsNotFound) {
+  KeyCatalog catalog([](const std::string&) {
+    return std::make_shared<const nlohmann::json>(nlohmann::json::array());
+  });
+  EXPECT_EQ(catalog.find("s"), nullptr);
+}
+
 }  // namespace
 }  // namespace rg
