@@ -1,20 +1,18 @@
 // cpprestsdk's U() macro breaks fmt's headers (used by spdlog); the macro is not needed here.
+// cpprestsdk parses and resolves URLs; http_fetcher makes the requests.
 #define _TURN_OFF_PLATFORM_STRING
 #include "reconcilers/providers/http_provider.hpp"
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <future>
 #include <memory>
 #include <stdexcept>
-#include <system_error>
 
-#include <cpprest/http_client.h>
 #include <cpprest/uri.h>
 #include <spdlog/spdlog.h>
-#include <boost/asio/ssl.hpp>
 
+#include "reconcilers/providers/http_fetcher.hpp"
 #include "reconcilers/providers/prometheus_response.hpp"
 
 #ifndef RG_VERSION
@@ -24,131 +22,23 @@
 namespace rg::providers {
 namespace {
 
-namespace http = web::http;
 using Clock = std::chrono::steady_clock;
-using web::http::client::http_client;
-using web::http::client::http_client_config;
 
 constexpr int kRedirectCap = 10;
 
-struct Fetched {
-  bool answered = false;
-  int status = 0;
-  std::string body;
-  bool truncated = false;  // the body went on beyond the bytes kept
-  std::string location;
-  std::string error;
-};
-
-Fetched noAnswer(std::string error) {
-  Fetched f;
-  f.error = std::move(error);
-  return f;
-}
-
-std::string describe(const http::http_exception& e) {
-  if (e.error_code() == std::errc::timed_out) return "timed out";
-  std::string what = e.what();
-  std::string detail = e.error_code().message();
-  // cpprestsdk's text says which step failed; the system's says why ("Connection refused").
-  if (!detail.empty() && what.find(detail) == std::string::npos) what += " (" + detail + ")";
-  return what;
-}
-
-// Reads until `max` bytes or the end of the body; a stream buffer may hand out less per call.
-pplx::task<void> readBody(concurrency::streams::streambuf<uint8_t> source,
-                          std::shared_ptr<std::string> out, std::size_t max) {
-  auto chunk = std::make_shared<std::vector<uint8_t>>(max - out->size());
-  return source.getn(chunk->data(), chunk->size())
-      .then([source, out, max, chunk](std::size_t n) -> pplx::task<void> {
-        out->append(reinterpret_cast<const char*>(chunk->data()), n);
-        if (n == 0 || out->size() >= max) return pplx::task_from_result();
-        return readBody(source, out, max);
-      });
-}
-
-// One request, no redirects, bounded by `deadline` however the server behaves.
-Fetched fetch(const HttpProviderOptions& options, const std::string& method, const web::uri& target,
+// One request to `target`, no redirects, bounded by `deadline` however the server behaves.
+Fetched fetch(const HttpFetcher& fetcher, const std::string& method, const web::uri& target,
               Clock::time_point deadline, std::size_t maxBody) {
-  const auto remaining =
-      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-  if (remaining.count() <= 0) return noAnswer("timed out");
-
-  http_client_config config;
-  // Inactivity bound inside cpprestsdk; the hard bound is the wait below.
-  config.set_timeout(remaining);
-  config.set_max_redirects(0);
-  if (target.scheme() == "https" && !options.caBundlePath.empty()) {
-    config.set_ssl_context_callback([path = options.caBundlePath](boost::asio::ssl::context& ctx) {
-      boost::system::error_code ec;  // checked when the provider was made; never throw here
-      ctx.load_verify_file(path, ec);
-    });
-  }
-
-  std::unique_ptr<http_client> client;
-  http::http_request request(method);
-  try {
-    client = std::make_unique<http_client>(target.authority(), config);
-    web::uri_builder resource;
-    resource.set_path(target.path()).set_query(target.query());
-    request.set_request_uri(resource.to_uri());
-  } catch (const std::exception& e) {
-    return noAnswer(std::string("invalid URL: ") + e.what());
-  }
-  request.headers().add("User-Agent", options.userAgent);
-  request.headers().add("Accept", "application/json, text/plain, */*");
-
-  pplx::cancellation_token_source cts;
-  auto promise = std::make_shared<std::promise<Fetched>>();
-  auto future = promise->get_future();
-  try {
-    client->request(request, cts.get_token())
-        .then([maxBody](http::http_response response) {
-          auto fetched = std::make_shared<Fetched>();
-          fetched->answered = true;
-          fetched->status = response.status_code();
-          auto location = response.headers().find("Location");
-          if (location != response.headers().end()) fetched->location = location->second;
-          auto body = std::make_shared<std::string>();
-          return readBody(response.body().streambuf(), body, maxBody)
-              .then([fetched, body, maxBody, response](pplx::task<void> read) {
-                try {
-                  read.get();
-                } catch (const http::http_exception& e) {
-                  // An answer that broke off is no answer: a partial body could fail
-                  // bodyContains for the wrong reason.
-                  return noAnswer(describe(e) + " while reading the body");
-                } catch (const std::exception& e) {
-                  return noAnswer(std::string(e.what()) + " while reading the body");
-                }
-                fetched->truncated = body->size() >= maxBody;
-                fetched->body = std::move(*body);
-                return std::move(*fetched);
-              });
-        })
-        .then([promise](pplx::task<Fetched> done) {
-          try {
-            promise->set_value(done.get());
-          } catch (const http::http_exception& e) {
-            promise->set_value(noAnswer(describe(e)));
-          } catch (const pplx::task_canceled&) {
-            promise->set_value(noAnswer("timed out"));
-          } catch (const std::exception& e) {
-            promise->set_value(noAnswer(e.what()));
-          }
-        });
-  } catch (const std::exception& e) {
-    return noAnswer(e.what());
-  }
-
-  if (future.wait_until(deadline) != std::future_status::ready) {
-    // Closes the connection; the continuation above still runs and finds the promise alive.
-    cts.cancel();
-    return noAnswer("timed out");
-  }
-  Fetched fetched = future.get();
-  if (fetched.truncated) cts.cancel();  // do not download the rest of a long body
-  return fetched;
+  FetchTarget to;
+  to.https = target.scheme() == "https";
+  to.host = target.host();
+  // IPv6 literals come bracketed, as in the URL.
+  if (to.host.size() > 2 && to.host.front() == '[' && to.host.back() == ']')
+    to.host = to.host.substr(1, to.host.size() - 2);
+  to.port = target.port() > 0 ? target.port() : (to.https ? 443 : 80);
+  to.target = target.path().empty() ? "/" : target.path();
+  if (!target.query().empty()) to.target += "?" + target.query();
+  return fetcher.fetch(method, to, deadline, maxBody);
 }
 
 bool isRedirect(int status) {
@@ -175,19 +65,19 @@ std::optional<web::uri> parseHttpUrl(const std::string& url, std::string& error)
 
 }  // namespace
 
-HttpProvider::HttpProvider(HttpProviderOptions options) : options_(std::move(options)) {
-  if (options_.userAgent.empty()) options_.userAgent = std::string("readiness-gate/") + RG_VERSION;
-  options_.maxRedirects = std::clamp(options_.maxRedirects, 0, kRedirectCap);
-  if (!options_.caBundlePath.empty()) {
-    // Fail at start-up rather than on every https probe.
-    boost::asio::ssl::context probe(boost::asio::ssl::context::tls_client);
-    boost::system::error_code ec;
-    probe.load_verify_file(options_.caBundlePath, ec);
-    if (ec) {
-      throw std::invalid_argument("CA bundle " + options_.caBundlePath + ": " + ec.message());
-    }
-  }
+namespace {
+HttpProviderOptions withDefaults(HttpProviderOptions options) {
+  if (options.userAgent.empty()) options.userAgent = std::string("readiness-gate/") + RG_VERSION;
+  options.maxRedirects = std::clamp(options.maxRedirects, 0, kRedirectCap);
+  return options;
 }
+}  // namespace
+
+HttpProvider::HttpProvider(HttpProviderOptions options)
+    : options_(withDefaults(std::move(options))),
+      fetcher_(std::make_unique<HttpFetcher>(options_.caBundlePath, options_.userAgent)) {}
+
+HttpProvider::~HttpProvider() = default;
 
 HttpProbeResult HttpProvider::httpProbe(const HttpCheck& check) {
   const auto started = Clock::now();
@@ -200,7 +90,7 @@ HttpProbeResult HttpProvider::httpProbe(const HttpCheck& check) {
   const bool followable = method == "GET" || method == "HEAD";
 
   for (int hop = 0;; ++hop) {
-    Fetched f = fetch(options_, method, *target, deadline, kMaxBodySnippet);
+    Fetched f = fetch(*fetcher_, method, *target, deadline, kMaxBodySnippet);
     spdlog::debug(
         "http probe {} {}: {} {}ms", method, target->to_string(),
         f.answered ? std::to_string(f.status) : f.error,
@@ -244,7 +134,7 @@ PromQueryResult HttpProvider::prometheusQuery(const std::string& address, const 
   } catch (const std::exception& e) {
     return PromQueryResult::failure("invalid Prometheus address \"" + address + "\": " + e.what());
   }
-  Fetched f = fetch(options_, "GET", target, deadline, kMaxPrometheusAnswer);
+  Fetched f = fetch(*fetcher_, "GET", target, deadline, kMaxPrometheusAnswer);
   spdlog::debug("prometheus query {}: {}", address,
                 f.answered ? std::to_string(f.status) : f.error);
   if (!f.answered) {

@@ -1,20 +1,23 @@
 #pragma once
-// The real Provider: HTTP(S) over cpprestsdk (kept inside http_provider.cpp).
+// The real Provider: HTTP(S) requests made on the calling thread (http_fetcher.hpp), URLs
+// parsed with cpprestsdk's web::uri (kept inside http_provider.cpp).
 //
 // - Every call returns within its timeout plus a few milliseconds, even when a server accepts
-//   the connection and never answers or trickles its body: the client's own timeout only
-//   measures inactivity, so the call also waits with a deadline and then cancels the request.
+//   the connection and never answers or trickles its body: one deadline covers every step.
 // - HTTPS verifies the server certificate and host name against the system's trusted roots,
 //   plus the certificates of `caBundlePath` when set.
-// - cpprestsdk's Linux client never follows redirects by itself. http probes follow up to
+// - Requests never follow redirects by themselves. http probes follow up to
 //   `maxRedirects` (GET and HEAD only, never from https to http) within the same timeout; a
 //   redirect beyond that is reported as the 3xx answer it is. Prometheus queries follow none.
-// - Each call uses its own client: the provider is safe to use from several threads at once.
+// - Each call uses its own connection: the provider is safe to use from several threads at once.
+#include <memory>
 #include <string>
 
 #include "reconcilers/providers/provider.hpp"
 
 namespace rg::providers {
+
+class HttpFetcher;
 
 struct HttpProviderOptions {
   std::string caBundlePath;  // PEM file with extra trusted CA certificates (optional)
@@ -29,6 +32,7 @@ class HttpProvider final : public Provider {
  public:
   // Throws std::invalid_argument when caBundlePath is set but holds no readable certificate.
   explicit HttpProvider(HttpProviderOptions options = {});
+  ~HttpProvider() override;
 
   HttpProbeResult httpProbe(const HttpCheck& check) override;
   // GET <address>/api/v1/query?query=...&timeout=... (address may carry a path prefix).
@@ -39,6 +43,7 @@ class HttpProvider final : public Provider {
 
  private:
   HttpProviderOptions options_;
+  std::unique_ptr<HttpFetcher> fetcher_;
 };
 
 }  // namespace rg::providers

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <memory>
 #include <thread>
 
 #include "reconcilers/providers/runtime_checks.hpp"
@@ -34,6 +35,17 @@ HttpCheck checkOf(const std::string& url, std::chrono::milliseconds timeout = 2s
 
 double secondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// A provider trusting `caPem` besides the system's roots; the bundle file is read when the
+// provider is made, and removed right after.
+std::unique_ptr<HttpProvider> providerTrusting(const std::string& caPem) {
+  HttpProviderOptions options;
+  options.caBundlePath = "/tmp/rg-providers-ca-" + std::to_string(::getpid()) + ".pem";
+  std::ofstream(options.caBundlePath) << caPem;
+  auto provider = std::make_unique<HttpProvider>(options);
+  std::remove(options.caBundlePath.c_str());
+  return provider;
 }
 
 TEST(HttpProbe, PassesOnExpectedStatusAndSendsTheMethod) {
@@ -301,17 +313,34 @@ TEST(HttpProbe, HttpsVerifiesTheCertificate) {
   auto untrusted = evaluateHttp(check, systemRoots.httpProbe(check));
   EXPECT_EQ(untrusted.outcome, CheckOutcome::Inconclusive) << untrusted.message;
 
-  char path[] = "/tmp/rg-providers-ca-XXXXXX";
-  int fd = ::mkstemp(path);
-  ASSERT_GE(fd, 0);
-  ::close(fd);
-  std::ofstream(path) << certs.caCertPem;
-  HttpProviderOptions options;
-  options.caBundlePath = path;
-  HttpProvider withBundle(options);
-  auto trusted = evaluateHttp(check, withBundle.httpProbe(check));
-  std::remove(path);
+  auto withBundle = providerTrusting(certs.caCertPem);
+  auto trusted = evaluateHttp(check, withBundle->httpProbe(check));
   EXPECT_EQ(trusted.outcome, CheckOutcome::Passed) << trusted.message;
 }
+
+// A host name is resolved (localhost may come first as ::1, where nothing listens: the next
+// address is tried) and, over HTTPS, sent as SNI and checked against the certificate's names.
+TEST(HttpProbe, HostNamesAreResolvedAndVerifiedByName) {
+  LoopbackServer plain([](const SeenRequest&) { return Reply{200, "ok"}; });
+  HttpProvider provider;
+  const std::string port = plain.url().substr(plain.url().rfind(':') + 1);
+  auto byName = checkOf("http://localhost:" + port + "/health", 5s);
+  auto probe = provider.httpProbe(byName);
+  ASSERT_TRUE(probe.answered) << probe.error;
+  EXPECT_EQ(probe.status, 200);
+
+  const auto& certs = testing::testCertificates();
+  LoopbackServer tls(
+      [](const SeenRequest&) {
+        return Reply{200, "secure"};
+      },
+      testing::ServerCertificate{certs.serverCertPem, certs.serverKeyPem});
+  const std::string tlsPort = tls.url().substr(tls.url().rfind(':') + 1);
+  auto withBundle = providerTrusting(certs.caCertPem);
+  auto secure = withBundle->httpProbe(checkOf("https://localhost:" + tlsPort + "/health", 10s));
+  EXPECT_TRUE(secure.answered) << secure.error;
+  EXPECT_EQ(secure.status, 200);
+}
+
 }  // namespace
 }  // namespace rg::providers
