@@ -1,6 +1,9 @@
 #include "reconcilers/actions/rollback.hpp"
 
 #include <algorithm>
+#include <array>
+#include <span>
+#include <string_view>
 
 #include "operator/kube/object_views.hpp"
 #include "reconcilers/checks/pod_template.hpp"
@@ -34,24 +37,57 @@ bool keptFromDeployment(std::string_view annotation) {
 
 namespace {
 
-// Drops nulls and empty arrays/objects, recursively (see templatesEqualIgnoringHash).
-json canonical(const json& value) {
-  if (value.is_object()) {
-    json out = json::object();
-    for (const auto& [key, member] : value.items()) {
-      json c = canonical(member);
-      if (!c.is_null()) out[key] = std::move(c);
+// Pod templates are compared in place, without copies: a reconcile compares the target's template
+// with its ReplicaSet's on every evaluation. `Skip` is the path of the one key ignored
+// (metadata.labels.pod-template-hash from the template); empty below it.
+using Skip = std::span<const std::string_view>;
+constexpr std::array<std::string_view, 3> kHashLabelPath{"metadata", "labels",
+                                                         kube::kPodTemplateHashLabel};
+
+bool skipped(Skip skip, const std::string& key) {
+  return skip.size() == 1 && skip[0] == key;
+}
+
+Skip below(Skip skip, const std::string& key) {
+  return skip.size() > 1 && skip[0] == key ? skip.subspan(1) : Skip{};
+}
+
+// Null, an empty array, or an object holding nothing else: absent for Go's semantic equality
+// (nil and empty maps and slices alike) and for the API server, which omits them.
+bool absent(const json& value, Skip skip) {
+  if (value.is_null()) return true;
+  if (value.is_array()) return value.empty();
+  if (!value.is_object()) return false;
+  for (const auto& [key, member] : value.items())
+    if (!skipped(skip, key) && !absent(member, below(skip, key))) return false;
+  return true;
+}
+
+bool equalIgnoringAbsent(const json& a, const json& b, Skip skip) {
+  const bool aAbsent = absent(a, skip);
+  const bool bAbsent = absent(b, skip);
+  if (aAbsent || bAbsent) return aAbsent && bAbsent;
+  if (a.is_object() && b.is_object()) {
+    for (const auto& [key, member] : a.items()) {
+      if (skipped(skip, key)) continue;
+      auto other = b.find(key);
+      const bool same = other == b.end() ? absent(member, below(skip, key))
+                                         : equalIgnoringAbsent(member, *other, below(skip, key));
+      if (!same) return false;
     }
-    return out.empty() ? json() : out;
+    for (const auto& [key, member] : b.items())
+      if (!skipped(skip, key) && !a.contains(key) && !absent(member, below(skip, key)))
+        return false;
+    return true;
   }
-  if (value.is_array()) {
-    if (value.empty()) return json();
-    json out = json::array();
-    // Elements keep their place: an element that is empty stays as an empty value.
-    for (const auto& element : value) out.push_back(canonical(element));
-    return out;
+  if (a.is_array() && b.is_array()) {
+    // Elements keep their place: an element that is absent equals only an absent one.
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i)
+      if (!equalIgnoringAbsent(a[i], b[i], {})) return false;
+    return true;
   }
-  return value;
+  return a == b;
 }
 
 void removeHashLabel(json& podTemplate) {
@@ -137,11 +173,7 @@ std::vector<std::reference_wrapper<const json>> controlledReplicaSets(
 }
 
 bool templatesEqualIgnoringHash(const json& template1, const json& template2) {
-  json a = template1;
-  json b = template2;
-  removeHashLabel(a);
-  removeHashLabel(b);
-  return canonical(a) == canonical(b);
+  return equalIgnoringAbsent(template1, template2, kHashLabelPath);
 }
 
 const char* toString(RollbackRefusal refusal) {

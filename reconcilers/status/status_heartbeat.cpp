@@ -31,7 +31,9 @@ void settleRoundStatus(const Gate& gate, const GateStatus& previous, GateStatus&
       after.message = before->message;
     }
   }
-  if (toJson(held) == toJson(previous)) {
+  // Equal values serialize equally; JSON decides only when they differ (a round trip through
+  // status may normalize a value).
+  if (held == previous || toJson(held) == toJson(previous)) {
     next = std::move(held);  // nothing to write
   } else {
     next.lastEvaluationTime = formatTimeMillis(now);  // written anyway: say when it was taken

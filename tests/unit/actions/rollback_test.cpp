@@ -435,6 +435,34 @@ TEST(RollbackPlan, TemplateComparisonIgnoresHashAndEmptyValues) {
   EXPECT_FALSE(templatesEqualIgnoringHash(rsTemplate, annotated));
 }
 
+TEST(RollbackPlan, TemplateComparisonIgnoresOnlyTheHashLabelAndOnlyAbsentValues) {
+  // Labels holding only the hash are no labels at all.
+  json hashOnly = {{"metadata", {{"labels", {{"pod-template-hash", "aaa"}}}}},
+                   {"spec", {{"containers", json::array({{{"name", "app"}}})}}}};
+  json unlabelled = {{"spec", {{"containers", json::array({{{"name", "app"}}})}}}};
+  EXPECT_TRUE(templatesEqualIgnoringHash(hashOnly, unlabelled));
+  EXPECT_TRUE(templatesEqualIgnoringHash(unlabelled, hashOnly));
+  // The same key anywhere else counts.
+  json selected = unlabelled;
+  selected["spec"]["nodeSelector"] = {{"pod-template-hash", "aaa"}};
+  EXPECT_FALSE(templatesEqualIgnoringHash(selected, unlabelled));
+  // Objects that hold only absent values are absent; array elements keep their place.
+  json nested = unlabelled;
+  nested["spec"]["affinity"] = {{"nodeAffinity", json::object()}, {"podAffinity", nullptr}};
+  EXPECT_TRUE(templatesEqualIgnoringHash(nested, unlabelled));
+  json two = unlabelled;
+  two["spec"]["containers"].push_back(json::object());
+  json twoNull = unlabelled;
+  twoNull["spec"]["containers"].push_back(nullptr);
+  EXPECT_TRUE(templatesEqualIgnoringHash(two, twoNull));
+  EXPECT_FALSE(templatesEqualIgnoringHash(two, unlabelled));
+  json notAnArray = unlabelled;
+  notAnArray["spec"]["containers"] = {{"name", "app"}};
+  EXPECT_FALSE(templatesEqualIgnoringHash(notAnArray, unlabelled));
+  EXPECT_TRUE(templatesEqualIgnoringHash(json(), json::object()));
+  EXPECT_FALSE(templatesEqualIgnoringHash(json("a"), json("b")));
+}
+
 TEST(RollbackPlan, WaitsUntilTheControllerObservedTheSpec) {
   auto current = deployment("3", "v3");
   current["metadata"]["generation"] = 5;
