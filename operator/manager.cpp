@@ -20,7 +20,7 @@
 #include "operator/metrics/operator_metrics.hpp"
 #include "operator/rest_gate_writer.hpp"
 #include "reconcilers/providers/http_provider.hpp"
-#include "reconcilers/providers/runtime_checks.hpp"
+#include "reconcilers/providers/runtime_check_pool.hpp"
 #include "reconcilers/reconciler/gate_reconciler.hpp"
 
 namespace rg {
@@ -203,10 +203,14 @@ int runManager(const ManagerOptions& options) {
   ClusterCache cache(client, options.namespaces,
                      [&queue](const std::string& key) { queue.add(key); });
   providers::HttpProvider provider;
-  providers::RuntimeEvaluator runtime(provider);
+  providers::RuntimeCheckPool runtimeChecks(
+      provider, {options.runtimeCheckWorkers, options.runtimeCheckWorkersPerNamespace},
+      [&queue](const std::string& key) { queue.add(key); });
+  metrics.watchRuntimeChecks([&runtimeChecks] { return runtimeChecks.stats(); });
   kube::EventRecorder events(client);
   RestGateWriter writer(client, &events);
-  GateReconciler reconciler({&cache, &writer, &runtime, &metrics, {}, options.statusHeartbeat});
+  GateReconciler reconciler(
+      {&cache, &writer, &runtimeChecks, &metrics, {}, options.statusHeartbeat});
 
   std::atomic<bool> leading{!options.leaderElect};
   // Set once the elector runs; the probe reads it to tell a standby from a candidate that
@@ -319,6 +323,7 @@ int runManager(const ManagerOptions& options) {
     std::lock_guard lock(workersMu);
     if (workers.joinable()) workers.join();
   }
+  runtimeChecks.stop();
   if (elector) elector->stop();
   cache.stop();
   events.shutdown();

@@ -13,6 +13,10 @@ struct ManagerOptions {
   std::string context;
   std::vector<std::string> namespaces;  // empty: all namespaces
   int workers = 2;
+  // Threads for http and prometheus check calls (0: on the reconcile workers), and how many of
+  // them the gates of one namespace may hold at once (0: all).
+  int runtimeCheckWorkers = 8;
+  int runtimeCheckWorkersPerNamespace = 4;
   std::string metricsBindAddress = ":8080";
   std::string healthProbeBindAddress = ":8081";
   bool leaderElect = false;

@@ -20,6 +20,12 @@ Flags:
       --context NAME                     kubeconfig context (default: current-context)
       --namespace NS                     watch only this namespace (repeatable; default: all)
       --workers N                        concurrent reconciles (default 2)
+      --runtime-check-workers N          threads that make http and prometheus check calls, so a
+                                         slow target never holds a reconcile (default 8; 0: the
+                                         calls run on the reconcile workers)
+      --runtime-check-workers-per-namespace N
+                                         of those, at most N at once for the gates of one
+                                         namespace (default 4; 0: no limit)
       --metrics-bind-address ADDR        /metrics address (default ":8080"; "0" disables)
       --health-probe-bind-address ADDR   /healthz and /readyz address (default ":8081"; "0" disables)
       --leader-elect                     elect a leader with a coordination.k8s.io Lease
@@ -34,6 +40,27 @@ Flags:
 
 SIGTERM or SIGINT stop it cleanly: reconciles in flight finish, the Lease is released.
 )";
+
+namespace {
+
+// Parses `value` into `out`; the error names the flag and the range.
+std::string integerFlag(const std::string& flag, const std::string& value, int min, int max,
+                        int& out) {
+  try {
+    size_t used = 0;
+    const int parsed = std::stoi(value, &used);
+    if (used == value.size() && parsed >= min && parsed <= max) {
+      out = parsed;
+      return "";
+    }
+  } catch (const std::exception&) {
+    // not a number: reported below
+  }
+  return flag + " must be an integer from " + std::to_string(min) + " to " + std::to_string(max) +
+         ", got \"" + value + "\"";
+}
+
+}  // namespace
 
 std::string parseRunArgs(const std::vector<std::string>& args, ManagerOptions& options,
                          std::string& logLevel, std::string& logFormat, bool& help) {
@@ -64,6 +91,8 @@ std::string parseRunArgs(const std::vector<std::string>& args, ManagerOptions& o
                                                      "--context",
                                                      "--namespace",
                                                      "--workers",
+                                                     "--runtime-check-workers",
+                                                     "--runtime-check-workers-per-namespace",
                                                      "--metrics-bind-address",
                                                      "--health-probe-bind-address",
                                                      "--leader-election-namespace",
@@ -100,13 +129,16 @@ std::string parseRunArgs(const std::vector<std::string>& args, ManagerOptions& o
           std::chrono::duration_cast<std::chrono::milliseconds>(heartbeat->value());
     }
     if (flag == "--workers") {
-      try {
-        size_t used = 0;
-        options.workers = std::stoi(value, &used);
-        if (used != value.size() || options.workers < 1 || options.workers > 256) throw 0;
-      } catch (...) {
-        return "--workers must be an integer from 1 to 256, got \"" + value + "\"";
-      }
+      auto error = integerFlag(flag, value, 1, 256, options.workers);
+      if (!error.empty()) return error;
+    }
+    if (flag == "--runtime-check-workers") {
+      auto error = integerFlag(flag, value, 0, 256, options.runtimeCheckWorkers);
+      if (!error.empty()) return error;
+    }
+    if (flag == "--runtime-check-workers-per-namespace") {
+      auto error = integerFlag(flag, value, 0, 256, options.runtimeCheckWorkersPerNamespace);
+      if (!error.empty()) return error;
     }
   }
   return "";

@@ -122,7 +122,12 @@ OperatorMetrics::OperatorMetrics(std::string controller, int maxConcurrentReconc
           "readinessgate_api_errors_total",
           "API requests answered with an error after retries, by verb, API group, resource and "
           "code; 401 and 403 (refused) are also logged at error level",
-          {"verb", "group", "resource", "code"})) {
+          {"verb", "group", "resource", "code"})),
+      runtimeChecksQueued_(registry_.gauge(
+          "readinessgate_runtime_checks_queued",
+          "http and prometheus check calls waiting for a runtime check thread", {})),
+      runtimeChecksRunning_(registry_.gauge("readinessgate_runtime_checks_running",
+                                            "http and prometheus check calls being made", {})) {
   // Known series start at 0 so that rate() and absent() work from the first scrape.
   for (const char* result : {"success", "error", "requeue", "requeue_after"})
     reconcileTotal_.set({controller_, result}, 0);
@@ -186,6 +191,14 @@ void OperatorMetrics::watchLeader(const std::string& name, std::function<bool()>
   leaderStatus_.set({name}, leading() ? 1 : 0);
   registry_.addCollector(
       [this, name, leading = std::move(leading)] { leaderStatus_.set({name}, leading() ? 1 : 0); });
+}
+
+void OperatorMetrics::watchRuntimeChecks(std::function<providers::RuntimeCheckPoolStats()> stats) {
+  registry_.addCollector([this, stats = std::move(stats)] {
+    const providers::RuntimeCheckPoolStats now = stats();
+    runtimeChecksQueued_.set({}, static_cast<double>(now.queued));
+    runtimeChecksRunning_.set({}, static_cast<double>(now.running));
+  });
 }
 
 void OperatorMetrics::gateEvaluated(const Gate& gate, const Evaluation& evaluation,

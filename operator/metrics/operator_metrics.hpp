@@ -9,6 +9,7 @@
 #include "operator/kube/rest_client.hpp"
 #include "operator/kube/work_queue.hpp"
 #include "operator/metrics/metric_registry.hpp"
+#include "reconcilers/providers/runtime_check_pool.hpp"
 #include "reconcilers/reconciler/gate_reconciler.hpp"
 
 namespace rg {
@@ -40,6 +41,8 @@ class OperatorMetrics final : public ReconcileObserver {
   // readinessgate_api_errors_total from the counts' apiErrors.
   void watchRequests(const std::string& host, std::function<kube::RequestCounts()> counts);
   void watchLeader(const std::string& name, std::function<bool()> leading);
+  // http and prometheus check calls waiting for a thread of the pool, and being made.
+  void watchRuntimeChecks(std::function<providers::RuntimeCheckPoolStats()> stats);
 
   // --- ReconcileObserver: the gate metrics ----------------------------------------------
   void gateEvaluated(const Gate& gate, const Evaluation& evaluation,
@@ -74,6 +77,8 @@ class OperatorMetrics final : public ReconcileObserver {
   metrics::Family& actions_;
   metrics::Family& evaluationDuration_;
   metrics::Family& apiErrors_;
+  metrics::Family& runtimeChecksQueued_;
+  metrics::Family& runtimeChecksRunning_;
 };
 
 // "Pause", "Resume", "Rollback" ("None" for ActionKind::None).

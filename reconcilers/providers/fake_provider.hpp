@@ -1,6 +1,10 @@
 #pragma once
 // A scripted Provider for tests of anything that evaluates runtime checks: answers are set per
-// URL / per query, calls are recorded. Thread-safe, like the real provider.
+// URL / per query, calls are recorded. Thread-safe, like the real provider. hold() makes calls
+// block until release(), as a slow or hung target would.
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <string>
@@ -28,9 +32,32 @@ class FakeProvider final : public Provider {
     prometheus_[query] = std::move(result);
   }
 
-  HttpProbeResult httpProbe(const HttpCheck& check) override {
+  void hold() {
     std::lock_guard lock(mutex_);
+    held_ = true;
+  }
+  void release() {
+    {
+      std::lock_guard lock(mutex_);
+      held_ = false;
+    }
+    changed_.notify_all();
+  }
+  // Waits up to `timeout` until `calls` calls have started (held ones included).
+  bool waitForCalls(size_t calls, std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, timeout, [&] { return started_ >= calls; });
+  }
+  // Calls inside the provider at once, at most.
+  size_t maxConcurrentCalls() const {
+    std::lock_guard lock(mutex_);
+    return maxInside_;
+  }
+
+  HttpProbeResult httpProbe(const HttpCheck& check) override {
+    std::unique_lock lock(mutex_);
     httpCalls_.push_back(check);
+    Inside inside(*this, lock);
     auto it = http_.find(check.url);
     if (it != http_.end()) return it->second;
     // Unscripted URLs behave like a host that is not there.
@@ -39,8 +66,9 @@ class FakeProvider final : public Provider {
 
   PromQueryResult prometheusQuery(const std::string& address, const std::string& query,
                                   kube::Duration timeout) override {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
     promCalls_.push_back({address, query, timeout});
+    Inside inside(*this, lock);
     auto it = prometheus_.find(query);
     if (it != prometheus_.end()) return it->second;
     return PromQueryResult::failure("no answer scripted for query " + query);
@@ -56,7 +84,22 @@ class FakeProvider final : public Provider {
   }
 
  private:
+  // One call inside the provider: counted, and blocked while held.
+  struct Inside {
+    FakeProvider& fake;
+    Inside(FakeProvider& f, std::unique_lock<std::mutex>& lock) : fake(f) {
+      ++fake.started_;
+      fake.maxInside_ = std::max(fake.maxInside_, ++fake.inside_);
+      fake.changed_.notify_all();
+      fake.changed_.wait(lock, [this] { return !fake.held_; });
+    }
+    ~Inside() { --fake.inside_; }
+  };
+
   mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  bool held_ = false;
+  size_t started_ = 0, inside_ = 0, maxInside_ = 0;
   std::map<std::string, HttpProbeResult> http_;
   std::map<std::string, PromQueryResult> prometheus_;
   std::vector<HttpCheck> httpCalls_;

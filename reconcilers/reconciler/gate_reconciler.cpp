@@ -9,6 +9,7 @@
 #include "operator/kube/object_views.hpp"
 #include "reconcilers/actions/pod_readiness.hpp"
 #include "reconcilers/providers/revision_variables.hpp"
+#include "reconcilers/providers/runtime_check_pool.hpp"
 #include "reconcilers/providers/runtime_checks.hpp"
 #include "reconcilers/spec_parser.hpp"
 #include "reconcilers/status/recheck.hpp"
@@ -25,6 +26,11 @@ std::chrono::nanoseconds untilNextRound(const Gate& gate, std::optional<Time> la
   return std::max<std::chrono::nanoseconds>(wait, std::chrono::milliseconds(1));
 }
 
+// Equal values serialize equally; JSON decides only when they differ.
+bool statusChanged(const GateStatus& next, const GateStatus& stored) {
+  return next != stored && toJson(next) != toJson(stored);
+}
+
 }  // namespace
 
 GateReconciler::GateReconciler(ReconcilerDeps deps) : deps_(std::move(deps)) {
@@ -38,6 +44,7 @@ kube::WorkResult GateReconciler::reconcile(const std::string& key) {
   std::string ns = key.substr(0, slash), name = key.substr(slash + 1);
   if (!object) {
     takeUnrecorded(key, "");  // deleted: nothing left to record it on
+    deps_.runtimeChecks->forget(key);
     {
       std::lock_guard lock(mu_);
       awaited_.erase(key);
@@ -63,7 +70,7 @@ kube::WorkResult GateReconciler::reconcile(const std::string& key) {
     Evaluation evaluation = invalidGate(previous, generation, parsed.errorSummary(), now);
     spdlog::warn("gate {}: invalid spec: {}", key, parsed.errorSummary());
     try {
-      if (toJson(evaluation.status) != toJson(stored)) writeStatus(key, *object, evaluation.status);
+      if (statusChanged(evaluation.status, stored)) writeStatus(key, *object, evaluation.status);
     } catch (const std::exception& e) {
       if (unrecorded) keepUnrecorded(key, std::move(*unrecorded));
       return kube::WorkResult::failed(e.what());
@@ -87,23 +94,41 @@ kube::WorkResult GateReconciler::reconcile(const std::string& key) {
   const providers::RevisionVariables variables =
       workload ? providers::revisionVariables(gate, *workload) : providers::RevisionVariables{};
   const std::string gateUid = metadata.uid();
-  EvaluationInput input{&gate, workload ? &*workload : nullptr, &previous, now,
-                        [this, &variables](const CheckSpec& check, std::optional<double> baseline) {
-                          auto result = deps_.runtime->evaluate(check, baseline, &variables);
-                          return RuntimeOutcome{result.result, result.measured};
-                        }};
-  input.measureBaseline = [this, &gate, &workload, &previous](const CheckSpec& check) {
+  // Runtime calls go through the pool: a round whose answers are not in yet gives the worker back
+  // and comes again when they are (the pool queues the gate), acting on nothing meanwhile.
+  auto round = deps_.runtimeChecks->round(key);
+  const providers::RuntimeEvaluator runtime(round);
+  EvaluationInput input{
+      &gate, workload ? &*workload : nullptr, &previous, now,
+      [&runtime, &variables](const CheckSpec& check, std::optional<double> baseline) {
+        auto result = runtime.evaluate(check, baseline, &variables);
+        return RuntimeOutcome{result.result, result.measured};
+      }};
+  input.measureBaseline = [&runtime, &gate, &workload, &previous](const CheckSpec& check) {
     // Revisions this gate rolled back never serve as a baseline.
     auto before =
         workload ? providers::previousRevisionVariables(gate, *workload, previous.badTemplateHashes)
                  : std::nullopt;
     if (!before) return BaselineMeasurement{std::nullopt, "no earlier revision to average"};
-    auto window = deps_.runtime->windowBaseline(check, *before);
+    auto window = runtime.windowBaseline(check, *before);
     return BaselineMeasurement{window.value, window.note};
   };
   input.lastRound = lastRound(key, gateUid);
   input.statusHeartbeat = deps_.statusHeartbeat;
-  Evaluation evaluation = evaluateGate(input);
+  // Start every call the evaluation makes, all at once, then evaluate once they answered.
+  for (const CheckSpec* check : runtimeChecksToCall(input))
+    runtime.evaluate(*check, std::nullopt, &variables);
+  Evaluation evaluation;
+  if (!round.pending() || round.settle()) {
+    evaluation = evaluateGate(input);
+    // A call not started above (a baseline window, on a new revision) is waited for alike.
+    if (round.pending() && round.settle()) evaluation = evaluateGate(input);
+  }
+  if (round.pending()) {
+    spdlog::debug("gate {}: waiting for runtime check answers", key);
+    if (unrecorded) keepUnrecorded(key, std::move(*unrecorded));
+    return kube::WorkResult::after(gate.spec.interval.value());
+  }
 
   bool actionSent = false;
   try {
@@ -114,7 +139,7 @@ kube::WorkResult GateReconciler::reconcile(const std::string& key) {
     }
     if (gate.spec.podReadinessGate && workload && !gate.spec.suspend)
       setPodConditions(gate, evaluation);
-    if (toJson(evaluation.status) != toJson(stored)) writeStatus(key, *object, evaluation.status);
+    if (statusChanged(evaluation.status, stored)) writeStatus(key, *object, evaluation.status);
   } catch (const std::exception& e) {
     // The retry evaluates again from the same status, or, once an action went out, from the
     // status recording it.

@@ -17,7 +17,7 @@
 namespace rg {
 
 namespace providers {
-class RuntimeEvaluator;
+class RuntimeCheckPool;
 }
 
 // What the operator's metrics learn from each reconcile.
@@ -34,7 +34,7 @@ class ReconcileObserver {
 struct ReconcilerDeps {
   const GateCacheReader* cache = nullptr;
   GateClusterWriter* cluster = nullptr;
-  providers::RuntimeEvaluator* runtime = nullptr;
+  providers::RuntimeCheckPool* runtimeChecks = nullptr;
   ReconcileObserver* observer = nullptr;  // optional
   std::function<Time()> now;              // default: the system clock
   // lastEvaluationTime is refreshed at least this often while nothing else changes (see

@@ -42,6 +42,10 @@ bool isRound(const EvaluationInput& in, const std::string& revision) {
   return in.now - *last >= interval - tolerance;
 }
 
+bool isTargetReplaced(const GateStatus& previous, const std::string& uid) {
+  return !previous.targetUID.empty() && !uid.empty() && uid != previous.targetUID;
+}
+
 // What the status remembers about one Deployment object: dropped when the target is replaced.
 void forgetTarget(GateStatus& status) {
   status.baselines.clear();
@@ -182,6 +186,18 @@ Condition readyCondition(const CheckTally& tally, int64_t generation) {
 
 }  // namespace
 
+std::vector<const CheckSpec*> runtimeChecksToCall(const EvaluationInput& in) {
+  std::vector<const CheckSpec*> out;
+  if (!in.workload) return out;
+  const kube::DeploymentView target(in.workload->deployment);
+  const bool round =
+      isTargetReplaced(*in.previous, target.uid()) || isRound(in, target.revisionText());
+  for (const auto& check : in.gate->spec.checks)
+    if (isRuntimeCheck(check.body) && (round || !in.previous->check(check.name)))
+      out.push_back(&check);
+  return out;
+}
+
 Evaluation evaluateGate(const EvaluationInput& in) {
   const Gate& gate = *in.gate;
   const GateStatus& previous = *in.previous;
@@ -209,8 +225,7 @@ Evaluation evaluateGate(const EvaluationInput& in) {
   const std::string uid = kube::DeploymentView(in.workload->deployment).uid();
   // A Deployment deleted and created again under the same name is a new object: the rollbacks,
   // bad templates, baselines and failure streaks of the old one say nothing about it.
-  const bool targetReplaced =
-      !previous.targetUID.empty() && !uid.empty() && uid != previous.targetUID;
+  const bool targetReplaced = isTargetReplaced(previous, uid);
   if (targetReplaced) forgetTarget(next);
   next.targetUID = uid;
   const bool revisionChanged = targetReplaced || revision != previous.targetRevision;

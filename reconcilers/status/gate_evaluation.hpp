@@ -79,6 +79,10 @@ struct EvaluationInput {
 
 Evaluation evaluateGate(const EvaluationInput& input);
 
+// The runtime checks evaluateGate(input) runs: each one in a round, else only those without a
+// status yet; none without a target. Lets a caller start their calls (all at once) first.
+std::vector<const CheckSpec*> runtimeChecksToCall(const EvaluationInput& input);
+
 // Status for a gate whose spec does not parse: phase Invalid, Ready=False/InvalidSpec.
 Evaluation invalidGate(const GateStatus& previous, int64_t generation, const std::string& message,
                        Time now);

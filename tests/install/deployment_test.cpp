@@ -43,7 +43,11 @@ std::string appVersion() {
 
 const std::vector<std::string> kBaseArgs = {"--metrics-bind-address=:8080",
                                             "--health-probe-bind-address=:8081",
-                                            "--log-format=json", "--log-level=info", "--workers=2"};
+                                            "--log-format=json",
+                                            "--log-level=info",
+                                            "--workers=2",
+                                            "--runtime-check-workers=8",
+                                            "--runtime-check-workers-per-namespace=4"};
 
 TEST(ChartDeployment, RunsAsNonRootWithAReadOnlyRootAndNoCapabilities) {
   auto objects = render();
@@ -99,11 +103,15 @@ TEST(ChartDeployment, WatchedNamespacesAloneDoNotElectALeader) {
 }
 
 TEST(ChartDeployment, LogSettingsAndExtraArgsReachTheCommandLine) {
-  auto rendered = args(render({"--set", "logFormat=text", "--set", "logLevel=debug", "--set",
-                               "workers=4", "--set", "extraArgs={--context=prod}"}));
-  EXPECT_THAT(rendered, ElementsAre("--metrics-bind-address=:8080",
-                                    "--health-probe-bind-address=:8081", "--log-format=text",
-                                    "--log-level=debug", "--workers=4", "--context=prod"));
+  auto rendered =
+      args(render({"--set", "logFormat=text", "--set", "logLevel=debug", "--set", "workers=4",
+                   "--set", "runtimeCheckWorkers=16", "--set", "runtimeCheckWorkersPerNamespace=0",
+                   "--set", "extraArgs={--context=prod}"}));
+  EXPECT_THAT(rendered,
+              ElementsAre("--metrics-bind-address=:8080", "--health-probe-bind-address=:8081",
+                          "--log-format=text", "--log-level=debug", "--workers=4",
+                          "--runtime-check-workers=16", "--runtime-check-workers-per-namespace=0",
+                          "--context=prod"));
 }
 
 // `run ... --help` parses every flag first and exits 2 on one it does not know.

@@ -36,5 +36,29 @@ TEST(RunArgs, AStatusHeartbeatThatIsNoDurationNamesTheFlag) {
   EXPECT_THAT(parse({"--status-heartbeat"}, options), ::testing::HasSubstr("--status-heartbeat"));
 }
 
+TEST(RunArgs, RuntimeCheckWorkersDefaultToEightWithFourPerNamespace) {
+  ManagerOptions options;
+  EXPECT_EQ(parse({}, options), "");
+  EXPECT_EQ(options.runtimeCheckWorkers, 8);
+  EXPECT_EQ(options.runtimeCheckWorkersPerNamespace, 4);
+  EXPECT_EQ(
+      parse({"--runtime-check-workers", "0", "--runtime-check-workers-per-namespace=2"}, options),
+      "");
+  EXPECT_EQ(options.runtimeCheckWorkers, 0);
+  EXPECT_EQ(options.runtimeCheckWorkersPerNamespace, 2);
+}
+
+TEST(RunArgs, AWorkerCountOutOfRangeNamesTheFlagAndTheRange) {
+  ManagerOptions options;
+  EXPECT_EQ(parse({"--runtime-check-workers", "-1"}, options),
+            "--runtime-check-workers must be an integer from 0 to 256, got \"-1\"");
+  EXPECT_EQ(parse({"--runtime-check-workers-per-namespace", "4x"}, options),
+            "--runtime-check-workers-per-namespace must be an integer from 0 to 256, got \"4x\"");
+  EXPECT_EQ(parse({"--workers", "0"}, options),
+            "--workers must be an integer from 1 to 256, got \"0\"");
+  EXPECT_EQ(options.runtimeCheckWorkers, 8);
+  EXPECT_EQ(options.workers, 2);
+}
+
 }  // namespace
 }  // namespace rg::cli

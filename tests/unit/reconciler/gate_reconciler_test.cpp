@@ -6,8 +6,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <condition_variable>
+#include <mutex>
+
 #include "reconcilers/providers/fake_provider.hpp"
-#include "reconcilers/providers/runtime_checks.hpp"
+#include "reconcilers/providers/runtime_check_pool.hpp"
 
 namespace rg {
 namespace {
@@ -164,10 +167,64 @@ class GateReconcilerTest : public ::testing::Test {
   MemoryCache cache_;
   MemoryCluster cluster_;
   providers::FakeProvider provider_;
-  providers::RuntimeEvaluator runtime_{provider_};
+  // No threads: runtime calls run inside reconcile(), so each test's reconcile is one round.
+  providers::RuntimeCheckPool runtime_{provider_, {0, 0}, {}};
   Time now_ = std::chrono::system_clock::from_time_t(1'800'000'000);
   GateReconciler reconciler_{{&cache_, &cluster_, &runtime_, nullptr, [this] { return now_; }}};
 };
+
+// The gates the runtime check pool reported as answered.
+struct AnsweredGates {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::string> keys;
+  void operator()(const std::string& key) {
+    {
+      std::lock_guard lock(mu);
+      keys.push_back(key);
+    }
+    cv.notify_all();
+  }
+  bool waitForOne() {
+    std::unique_lock lock(mu);
+    return cv.wait_for(lock, 5s, [&] { return !keys.empty(); });
+  }
+};
+
+TEST_F(GateReconcilerTest, AnUnansweredRuntimeCheckGivesTheWorkerBackAndActsOnlyOnItsAnswer) {
+  errorRate(0.5);
+  AnsweredGates answered;
+  providers::RuntimeCheckPool pool(provider_, {1, 0, 20ms},
+                                   [&answered](const std::string& key) { answered(key); });
+  GateReconciler reconciler({&cache_, &cluster_, &pool, nullptr, [this] { return now_; }});
+  provider_.hold();  // the query hangs
+
+  auto first = reconciler.reconcile(kKey);
+  EXPECT_FALSE(first.error);
+  EXPECT_EQ(first.requeueAfter, std::chrono::nanoseconds(10s));  // a backstop: one interval
+  EXPECT_TRUE(cluster_.deploymentPatches.empty());
+  EXPECT_TRUE(cluster_.statusWrites.empty());
+  EXPECT_TRUE(cluster_.eventReasons.empty());
+
+  provider_.release();
+  ASSERT_TRUE(answered.waitForOne());
+  EXPECT_THAT(answered.keys, ::testing::ElementsAre(kKey));
+  EXPECT_FALSE(reconciler.reconcile(kKey).error);
+  EXPECT_EQ(cluster_.deploymentPatches.size(), 1u);  // the answer (0.5 > 0.1) pauses
+  ASSERT_EQ(cluster_.statusWrites.size(), 1u);
+  EXPECT_EQ(cluster_.statusWrites[0]["lastAction"]["type"], "Pause");
+  EXPECT_EQ(provider_.prometheusCalls().size(), 1u);  // the round used the call it waited for
+}
+
+TEST_F(GateReconcilerTest, RuntimeAnswersWithinTheWaitCompleteTheRoundInOneReconcile) {
+  errorRate(0.5);
+  providers::RuntimeCheckPool pool(provider_, {1, 0, 5000ms}, {});
+  GateReconciler reconciler({&cache_, &cluster_, &pool, nullptr, [this] { return now_; }});
+  EXPECT_FALSE(reconciler.reconcile(kKey).error);
+  EXPECT_EQ(cluster_.deploymentPatches.size(), 1u);
+  EXPECT_EQ(cluster_.statusWrites.size(), 1u);
+  EXPECT_EQ(provider_.prometheusCalls().size(), 1u);
+}
 
 TEST_F(GateReconcilerTest, ActsOnceWhileTheCacheStillShowsTheTargetAsBeforeTheAction) {
   errorRate(0.5);

@@ -90,6 +90,7 @@ Workload workloadAt(int revision, bool paused = false) {
 struct FakeRuntime {
   std::map<std::string, RuntimeOutcome> byQuery;
   std::vector<std::optional<double>> baselines;
+  std::vector<std::string> called;  // check names, in call order
   int calls = 0;
 
   void set(const std::string& query, CheckOutcome outcome, double value) {
@@ -100,6 +101,7 @@ struct FakeRuntime {
   RuntimeCheckRunner runner() {
     return [this](const CheckSpec& check, std::optional<double> baseline) {
       ++calls;
+      called.push_back(check.name);
       baselines.push_back(baseline);
       return byQuery.at(std::get<PrometheusCheck>(check.body).query);
     };
@@ -126,7 +128,13 @@ struct Harness {
     EvaluationInput in{&gate, targetExists ? &workload : nullptr, &status, now, runtime.runner()};
     in.lastRound = lastRound;
     in.statusHeartbeat = heartbeat;
+    // The checks a caller is told to start calls for are exactly those evaluated with calls.
+    std::vector<std::string> predicted;
+    for (const CheckSpec* check : runtimeChecksToCall(in)) predicted.push_back(check->name);
+    const size_t callsBefore = runtime.called.size();
     Evaluation out = evaluateGate(in);
+    EXPECT_EQ(predicted,
+              std::vector<std::string>(runtime.called.begin() + callsBefore, runtime.called.end()));
     if (out.round) lastRound = now;  // as the reconciler remembers it
     written = toJson(out.status) != toJson(status);
     status = out.status;
