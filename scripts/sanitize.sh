@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sanitizer jobs. asan: the product's *_tests programs built with AddressSanitizer +
 # UndefinedBehaviorSanitizer (build-asan), then the unit and wire suites. tsan: the work queue,
-# informer and leader-election tests built with ThreadSanitizer (build-tsan). A sanitizer report
-# in any process, test or child, fails the job: reports go to files that must stay empty.
+# informer, leader-election and runtime check pool tests built with ThreadSanitizer
+# (build-tsan). A sanitizer report in any process, test or child, fails the job: reports go to
+# files that must stay empty.
 # Usage: scripts/sanitize.sh [asan] [tsan]   (both by default)
 # Environment: ASAN_BUILD_DIR, TSAN_BUILD_DIR, CMAKE_ARGS (extra cmake arguments), CTEST_JOBS.
 set -euo pipefail
@@ -83,7 +84,7 @@ run_tsan() {
   report_dir "$reports"
   export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$root/tests/support/tsan.supp:log_path=$reports/tsan"
   local start=$SECONDS
-  ninja -C "$dir" workqueue_tests informer_tests
+  ninja -C "$dir" workqueue_tests informer_tests providers_tests
   echo "sanitize: tsan: built in $((SECONDS - start)) s"
   start=$SECONDS
   local status=0
@@ -93,6 +94,8 @@ run_tsan() {
     status=1
   local suites
   suites=$("$dir/informer_tests" --gtest_list_tests | sed -n 's/^\([A-Za-z0-9_]*\)\.$/\1/p' | paste -sd '|')
+  # The runtime check pool: its threads, rounds and answers.
+  suites+="|RuntimeCheckPoolTest"
   (cd "$dir" && ctest --output-on-failure --no-tests=error --timeout 600 -j"$ctest_jobs" \
     -R "^($suites)\\.") || status=1
   echo "sanitize: tsan: ctest took $((SECONDS - start)) s"
