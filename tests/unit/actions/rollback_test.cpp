@@ -1,108 +1,23 @@
-#include "reconcilers/actions/rollback.hpp"
-
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "reconcilers/actions/rollback.hpp"
+#include "tests/unit/actions/rollback_fixtures.hpp"
+
 namespace rg::actions {
 namespace {
 
 using nlohmann::json;
 using namespace nlohmann::literals;
-
-constexpr const char* kUid = "6f1c2a9e-0d3b-4c55-9a1e-2b7d8c9e0f11";
-constexpr const char* kLastApplied =
-    R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"checkout-api"}})";
-
-json podTemplate(const std::string& image, const std::string& hash = "") {
-  json labels = {{"app", "checkout-api"}, {"tier", "backend"}};
-  if (!hash.empty()) labels["pod-template-hash"] = hash;
-  return {{"metadata",
-           {{"creationTimestamp", nullptr},
-            {"labels", labels},
-            {"annotations", {{"prometheus.io/scrape", "true"}}}}},
-          {"spec",
-           {{"containers",
-             json::array({{{"name", "api"},
-                           {"image", "registry.example.com/checkout-api:" + image},
-                           {"ports", json::array({{{"containerPort", 8080}, {"protocol", "TCP"}}})},
-                           {"resources", {{"limits", {{"cpu", "1"}, {"memory", "1Gi"}}}}},
-                           {"terminationMessagePath", "/dev/termination-log"},
-                           {"imagePullPolicy", "IfNotPresent"}}})},
-            {"restartPolicy", "Always"},
-            {"terminationGracePeriodSeconds", 30},
-            {"dnsPolicy", "ClusterFirst"},
-            {"securityContext", json::object()},
-            {"schedulerName", "default-scheduler"}}}};
-}
-
-// A live Deployment on revision `revision` running `image`.
-json deployment(const std::string& revision, const std::string& image) {
-  json annotations = {{"kubectl.kubernetes.io/last-applied-configuration", kLastApplied},
-                      {"kubernetes.io/change-cause", "release " + image},
-                      {"team", "payments"}};
-  if (!revision.empty()) annotations["deployment.kubernetes.io/revision"] = revision;
-  return {{"apiVersion", "apps/v1"},
-          {"kind", "Deployment"},
-          {"metadata",
-           {{"name", "checkout-api"},
-            {"namespace", "shop"},
-            {"uid", kUid},
-            {"generation", 4},
-            {"resourceVersion", "81234"},
-            {"annotations", annotations}}},
-          {"spec",
-           {{"replicas", 3},
-            {"selector", {{"matchLabels", {{"app", "checkout-api"}}}}},
-            {"template", podTemplate(image)}}},
-          {"status", {{"observedGeneration", 4}, {"replicas", 3}}}};
-}
-
-json ownerRef(const std::string& uid, const std::string& name = "checkout-api",
-              bool controller = true, const std::string& kind = "Deployment") {
-  return {{"apiVersion", "apps/v1"},
-          {"kind", kind},
-          {"name", name},
-          {"uid", uid},
-          {"controller", controller},
-          {"blockOwnerDeletion", true}};
-}
-
-// A ReplicaSet of the Deployment, as the deployment controller writes it.
-json replicaSet(const std::string& hash, const std::string& revision, const std::string& image,
-                json owner = ownerRef(kUid)) {
-  json annotations = {{"deployment.kubernetes.io/desired-replicas", "3"},
-                      {"deployment.kubernetes.io/max-replicas", "4"},
-                      {"kubernetes.io/change-cause", "release " + image},
-                      {"team", "payments"}};
-  if (!revision.empty()) annotations["deployment.kubernetes.io/revision"] = revision;
-  return {{"apiVersion", "apps/v1"},
-          {"kind", "ReplicaSet"},
-          {"metadata",
-           {{"name", "checkout-api-" + hash},
-            {"namespace", "shop"},
-            {"uid", "rs-" + hash},
-            {"labels", {{"app", "checkout-api"}, {"pod-template-hash", hash}}},
-            {"annotations", annotations},
-            {"ownerReferences", json::array({std::move(owner)})}}},
-          {"spec",
-           {{"replicas", 0},
-            {"selector", {{"matchLabels", {{"app", "checkout-api"}, {"pod-template-hash", hash}}}}},
-            {"template", podTemplate(image, hash)}}}};
-}
+using namespace fixtures;
 
 std::vector<std::string> names(const std::vector<std::reference_wrapper<const json>>& list) {
   std::vector<std::string> out;
   for (const json& rs : list) out.push_back(rs["metadata"]["name"].get<std::string>());
   return out;
-}
-
-// Revisions 1..3 of checkout-api, on revision 3 (v3).
-std::vector<json> history() {
-  return {replicaSet("6b5a4c3d2", "1", "v1"), replicaSet("7f6d5c4b3", "2", "v2"),
-          replicaSet("5d9c8f7b6", "3", "v3")};
 }
 
 TEST(RollbackControlled, MatchesTheFirstControllerReferenceByUid) {
@@ -414,55 +329,6 @@ TEST(RollbackPlan, SkipsWhenTheCurrentTemplateAlreadyMatches) {
   EXPECT_TRUE(plan.jsonPatch.is_null());
 }
 
-TEST(RollbackPlan, TemplateComparisonIgnoresHashAndEmptyValues) {
-  auto rsTemplate = podTemplate("v2", "7f6d5c4b3");
-  auto deploymentTemplate = podTemplate("v2");
-  EXPECT_TRUE(templatesEqualIgnoringHash(rsTemplate, deploymentTemplate));
-  // Nil and empty maps/slices are equal in Go's semantic equality; the server omits them.
-  deploymentTemplate["metadata"].erase("creationTimestamp");
-  deploymentTemplate["spec"]["volumes"] = json::array();
-  deploymentTemplate["spec"]["nodeSelector"] = json::object();
-  EXPECT_TRUE(templatesEqualIgnoringHash(rsTemplate, deploymentTemplate));
-  // Different hash values are ignored too.
-  EXPECT_TRUE(templatesEqualIgnoringHash(podTemplate("v2", "aaa"), podTemplate("v2", "bbb")));
-  // Anything else counts.
-  EXPECT_FALSE(templatesEqualIgnoringHash(rsTemplate, podTemplate("v3")));
-  auto relabelled = podTemplate("v2");
-  relabelled["metadata"]["labels"]["tier"] = "frontend";
-  EXPECT_FALSE(templatesEqualIgnoringHash(rsTemplate, relabelled));
-  auto annotated = podTemplate("v2");
-  annotated["metadata"]["annotations"]["kubectl.kubernetes.io/restartedAt"] = "2026-11-22T10:00Z";
-  EXPECT_FALSE(templatesEqualIgnoringHash(rsTemplate, annotated));
-}
-
-TEST(RollbackPlan, TemplateComparisonIgnoresOnlyTheHashLabelAndOnlyAbsentValues) {
-  // Labels holding only the hash are no labels at all.
-  json hashOnly = {{"metadata", {{"labels", {{"pod-template-hash", "aaa"}}}}},
-                   {"spec", {{"containers", json::array({{{"name", "app"}}})}}}};
-  json unlabelled = {{"spec", {{"containers", json::array({{{"name", "app"}}})}}}};
-  EXPECT_TRUE(templatesEqualIgnoringHash(hashOnly, unlabelled));
-  EXPECT_TRUE(templatesEqualIgnoringHash(unlabelled, hashOnly));
-  // The same key anywhere else counts.
-  json selected = unlabelled;
-  selected["spec"]["nodeSelector"] = {{"pod-template-hash", "aaa"}};
-  EXPECT_FALSE(templatesEqualIgnoringHash(selected, unlabelled));
-  // Objects that hold only absent values are absent; array elements keep their place.
-  json nested = unlabelled;
-  nested["spec"]["affinity"] = {{"nodeAffinity", json::object()}, {"podAffinity", nullptr}};
-  EXPECT_TRUE(templatesEqualIgnoringHash(nested, unlabelled));
-  json two = unlabelled;
-  two["spec"]["containers"].push_back(json::object());
-  json twoNull = unlabelled;
-  twoNull["spec"]["containers"].push_back(nullptr);
-  EXPECT_TRUE(templatesEqualIgnoringHash(two, twoNull));
-  EXPECT_FALSE(templatesEqualIgnoringHash(two, unlabelled));
-  json notAnArray = unlabelled;
-  notAnArray["spec"]["containers"] = {{"name", "app"}};
-  EXPECT_FALSE(templatesEqualIgnoringHash(notAnArray, unlabelled));
-  EXPECT_TRUE(templatesEqualIgnoringHash(json(), json::object()));
-  EXPECT_FALSE(templatesEqualIgnoringHash(json("a"), json("b")));
-}
-
 TEST(RollbackPlan, WaitsUntilTheControllerObservedTheSpec) {
   auto current = deployment("3", "v3");
   current["metadata"]["generation"] = 5;
@@ -507,117 +373,6 @@ TEST(RollbackPlan, RefusalNamesAreStable) {
   EXPECT_STREQ(toString(RollbackRefusal::TargetIsBad), "TargetIsBad");
   EXPECT_STREQ(toString(RollbackRefusal::RolloutNotObserved), "RolloutNotObserved");
   EXPECT_STREQ(toString(RollbackRefusal::NoTemplate), "NoTemplate");
-}
-
-TEST(RollbackGuard, BadHashes) {
-  const std::set<std::string> bad = {"5d9c8f7b6"};
-  EXPECT_TRUE(isBadTemplateHash("5d9c8f7b6", bad));
-  EXPECT_FALSE(isBadTemplateHash("7f6d5c4b3", bad));
-  EXPECT_FALSE(isBadTemplateHash("", {""}));
-  EXPECT_TRUE(isBadRevision(replicaSet("5d9c8f7b6", "3", "v3"), bad));
-  EXPECT_FALSE(isBadRevision(replicaSet("7f6d5c4b3", "2", "v2"), bad));
-}
-
-TEST(RollbackGuard, NeverRollsForwardToABadRevision) {
-  // Revision 3 (5d9c8f7b6) was rolled back to revision 2's template, which became revision 4;
-  // revision 4 now fails too. The revision below it is the bad one.
-  std::vector<json> replicaSets = {replicaSet("6b5a4c3d2", "1", "v1"),
-                                   replicaSet("5d9c8f7b6", "3", "v3"),
-                                   replicaSet("7f6d5c4b3", "4", "v2")};
-  auto plan = planRollback(deployment("4", "v2"), replicaSets, {"5d9c8f7b6"});
-  EXPECT_FALSE(plan.possible);
-  EXPECT_EQ(plan.refusal, RollbackRefusal::TargetIsBad);
-  EXPECT_EQ(plan.reason,
-            "revision 3 (pod-template-hash 5d9c8f7b6) was rolled back before; not rolling forward "
-            "to it");
-  EXPECT_EQ(plan.fromRevision, 4);
-  EXPECT_EQ(plan.toRevision, 3);
-  EXPECT_TRUE(plan.jsonPatch.is_null());
-
-  EXPECT_TRUE(planRollback(deployment("4", "v2"), replicaSets, {"0000000"}).possible);
-}
-
-TEST(RollbackGuard, RefuseBadTargetLeavesOtherPlansAlone) {
-  auto good = planRollback(deployment("3", "v3"), history());
-  auto kept = refuseBadTarget(good, {"5d9c8f7b6"});  // the bad hash is the source, not the target
-  EXPECT_TRUE(kept.possible);
-  EXPECT_EQ(kept.jsonPatch, good.jsonPatch);
-
-  auto impossible = planRollback(deployment("1", "v1"), {replicaSet("6b5a4c3d2", "1", "v1")});
-  auto unchanged = refuseBadTarget(impossible, {"6b5a4c3d2"});
-  EXPECT_EQ(unchanged.refusal, RollbackRefusal::NoPreviousRevision);
-  EXPECT_EQ(unchanged.reason, "no previous revision to roll back to");
-}
-
-TEST(RollbackGuard, AtMostOnceRollbackPerRevision) {
-  auto plan = planRollback(deployment("3", "v3"), history());
-  ASSERT_TRUE(plan.possible);
-  LastAction done{"Rollback", "3", "2", "5d9c8f7b6", "7f6d5c4b3", "2026-11-22T10:00:00Z", ""};
-  EXPECT_TRUE(alreadyRolledBack(plan, done));
-  EXPECT_TRUE(alreadyRolledBack(plan, std::optional<LastAction>(done)));
-  EXPECT_FALSE(alreadyRolledBack(plan, std::optional<LastAction>()));
-
-  LastAction otherRevision = done;
-  otherRevision.fromRevision = "5";
-  EXPECT_FALSE(alreadyRolledBack(plan, otherRevision));
-  LastAction otherHash = done;
-  otherHash.badTemplateHash = "1a2b3c4d5";
-  EXPECT_FALSE(alreadyRolledBack(plan, otherHash));
-  LastAction pause = done;
-  pause.type = "Pause";
-  EXPECT_FALSE(alreadyRolledBack(plan, pause));
-  LastAction unreadable = done;
-  unreadable.fromRevision = "three";
-  EXPECT_FALSE(alreadyRolledBack(plan, unreadable));
-}
-
-TEST(RollbackGuard, RecordsTheBadHashInTheSamePatch) {
-  auto current = deployment("3", "v3");
-  current["metadata"]["annotations"]["gates.readiness.dev/bad-template-hashes"] = "aaa,zzz";
-  auto plan = planRollback(current, history());
-  ASSERT_TRUE(plan.possible);
-  auto known = recordedBadHashes(current);
-  EXPECT_EQ(known, (std::set<std::string>{"aaa", "zzz"}));
-  recordBadHash(plan, known);
-  ASSERT_EQ(plan.jsonPatch.size(), 3u);
-  EXPECT_EQ(plan.jsonPatch[2], R"({"op": "add",
-    "path": "/metadata/annotations/gates.readiness.dev~1bad-template-hashes",
-    "value": "5d9c8f7b6,aaa,zzz"})"_json);
-  auto patched = current.patch(plan.jsonPatch);
-  EXPECT_EQ(recordedBadHashes(patched), (std::set<std::string>{"5d9c8f7b6", "aaa", "zzz"}));
-  EXPECT_EQ(patched["metadata"]["annotations"]["deployment.kubernetes.io/revision"], "3");
-
-  auto impossible = planRollback(deployment("1", "v1"), {replicaSet("6b5a4c3d2", "1", "v1")});
-  recordBadHash(impossible, known);
-  EXPECT_TRUE(impossible.jsonPatch.is_null());
-}
-
-TEST(RollbackGuard, RecordedBadHashesToleratesSloppyValues) {
-  auto current = deployment("3", "v3");
-  EXPECT_TRUE(recordedBadHashes(current).empty());
-  current["metadata"]["annotations"]["gates.readiness.dev/bad-template-hashes"] = ",aaa,,bbb,";
-  EXPECT_EQ(recordedBadHashes(current), (std::set<std::string>{"aaa", "bbb"}));
-  current["metadata"]["annotations"]["gates.readiness.dev/bad-template-hashes"] = 7;
-  EXPECT_TRUE(recordedBadHashes(current).empty());
-}
-
-TEST(RollbackGuard, RestartAfterRollbackDoesNotActAgain) {
-  // The gate rolled 3 -> 2 and wrote lastAction; the controller has made revision 4 from the
-  // revision-2 template. After a restart, the same status plus cache gives no new rollback of 3.
-  LastAction done{"Rollback", "3", "2", "5d9c8f7b6", "7f6d5c4b3", "2026-11-22T10:00:00Z", ""};
-  std::vector<json> after = {replicaSet("6b5a4c3d2", "1", "v1"), replicaSet("5d9c8f7b6", "3", "v3"),
-                             replicaSet("7f6d5c4b3", "4", "v2")};
-  auto plan = planRollback(deployment("4", "v2"), after, {done.badTemplateHash});
-  EXPECT_FALSE(plan.possible);
-  EXPECT_EQ(plan.refusal, RollbackRefusal::TargetIsBad);
-  EXPECT_FALSE(alreadyRolledBack(plan, done));
-
-  // Before the controller acts, the Deployment already carries the v2 template: skipped.
-  auto patchedNotObserved = deployment("3", "v2");
-  auto before = planRollback(patchedNotObserved, history(), {done.badTemplateHash});
-  EXPECT_FALSE(before.possible);
-  EXPECT_EQ(before.refusal, RollbackRefusal::TemplateAlreadyMatches);
-  EXPECT_TRUE(alreadyRolledBack(before, done));
 }
 
 }  // namespace
