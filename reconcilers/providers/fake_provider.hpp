@@ -1,12 +1,13 @@
 #pragma once
 // A scripted Provider for tests of anything that evaluates runtime checks: answers are set per
 // URL / per query, calls are recorded. Thread-safe, like the real provider. hold() makes calls
-// block until release(), as a slow or hung target would.
+// block until release(), as a slow or hung target would; holdUrl() does so for one URL only.
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -36,10 +37,15 @@ class FakeProvider final : public Provider {
     std::lock_guard lock(mutex_);
     held_ = true;
   }
+  void holdUrl(const std::string& url) {
+    std::lock_guard lock(mutex_);
+    heldUrls_.insert(url);
+  }
   void release() {
     {
       std::lock_guard lock(mutex_);
       held_ = false;
+      heldUrls_.clear();
     }
     changed_.notify_all();
   }
@@ -57,7 +63,7 @@ class FakeProvider final : public Provider {
   HttpProbeResult httpProbe(const HttpCheck& check) override {
     std::unique_lock lock(mutex_);
     httpCalls_.push_back(check);
-    Inside inside(*this, lock);
+    Inside inside(*this, lock, check.url);
     auto it = http_.find(check.url);
     if (it != http_.end()) return it->second;
     // Unscripted URLs behave like a host that is not there.
@@ -68,7 +74,7 @@ class FakeProvider final : public Provider {
                                   kube::Duration timeout) override {
     std::unique_lock lock(mutex_);
     promCalls_.push_back({address, query, timeout});
-    Inside inside(*this, lock);
+    Inside inside(*this, lock, address);
     auto it = prometheus_.find(query);
     if (it != prometheus_.end()) return it->second;
     return PromQueryResult::failure("no answer scripted for query " + query);
@@ -87,11 +93,11 @@ class FakeProvider final : public Provider {
   // One call inside the provider: counted, and blocked while held.
   struct Inside {
     FakeProvider& fake;
-    Inside(FakeProvider& f, std::unique_lock<std::mutex>& lock) : fake(f) {
+    Inside(FakeProvider& f, std::unique_lock<std::mutex>& lock, const std::string& url) : fake(f) {
       ++fake.started_;
       fake.maxInside_ = std::max(fake.maxInside_, ++fake.inside_);
       fake.changed_.notify_all();
-      fake.changed_.wait(lock, [this] { return !fake.held_; });
+      fake.changed_.wait(lock, [&] { return !fake.held_ && !fake.heldUrls_.contains(url); });
     }
     ~Inside() { --fake.inside_; }
   };
@@ -99,6 +105,7 @@ class FakeProvider final : public Provider {
   mutable std::mutex mutex_;
   std::condition_variable changed_;
   bool held_ = false;
+  std::set<std::string> heldUrls_;
   size_t started_ = 0, inside_ = 0, maxInside_ = 0;
   std::map<std::string, HttpProbeResult> http_;
   std::map<std::string, PromQueryResult> prometheus_;

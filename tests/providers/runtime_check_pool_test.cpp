@@ -189,36 +189,11 @@ TEST_F(RuntimeCheckPoolTest, AnAnswerNobodyWaitsForAnyMoreIsDropped) {
   EXPECT_TRUE(answered_.keys().empty());
 }
 
-// Calls to one URL hang until released; every other call answers at once.
-class OneHungUrl final : public Provider {
- public:
-  explicit OneHungUrl(std::string url) : url_(std::move(url)) {}
-  HttpProbeResult httpProbe(const HttpCheck& check) override {
-    std::unique_lock lock(mu_);
-    if (check.url == url_) released_.wait(lock, [this] { return release_; });
-    return HttpProbeResult{true, check.url == url_ ? 200 : 204, {}, {}};
-  }
-  PromQueryResult prometheusQuery(const std::string&, const std::string&, kube::Duration) override {
-    return PromQueryResult::of(1);
-  }
-  void release() {
-    {
-      std::lock_guard lock(mu_);
-      release_ = true;
-    }
-    released_.notify_all();
-  }
-
- private:
-  std::string url_;
-  std::mutex mu_;
-  std::condition_variable released_;
-  bool release_ = false;
-};
-
 TEST_F(RuntimeCheckPoolTest, ARoundWaitsOnlyForItsOwnCalls) {
-  OneHungUrl hung("http://a/");
-  RuntimeCheckPool checks(hung, {2, 0, kLong}, [this](const std::string& key) { answered_(key); });
+  provider_.holdUrl("http://a/");
+  provider_.setHttp("http://b/", HttpProbeResult{true, 204, {}, {}});
+  RuntimeCheckPool checks(provider_, {2, 0, kLong},
+                          [this](const std::string& key) { answered_(key); });
   {
     RuntimeCheckPool::Round first = checks.round("shop/api");
     first.httpProbe(httpCheck("http://a/"));
@@ -232,7 +207,7 @@ TEST_F(RuntimeCheckPoolTest, ARoundWaitsOnlyForItsOwnCalls) {
     EXPECT_EQ(next.httpProbe(httpCheck("http://b/")).status, 204);
   }
   // a's answer comes after a round that needed nothing of it: dropped, nobody told.
-  hung.release();
+  provider_.release();
   for (int i = 0; i < 2500 && checks.stats().running > 0; ++i) std::this_thread::sleep_for(2ms);
   EXPECT_EQ(checks.stats().running, 0u);
   EXPECT_TRUE(answered_.keys().empty());
