@@ -72,6 +72,20 @@ std::optional<std::vector<tcp::endpoint>> resolve(asio::io_context& ioc, const F
   return endpoints;
 }
 
+// Connects the stream's TCP layer to the first endpoint that accepts, by the deadline that then
+// goes on to cover every later step.
+template <typename Stream>
+error_code connect(asio::io_context& ioc, Stream& stream,
+                   const std::vector<tcp::endpoint>& endpoints, Clock::time_point deadline) {
+  auto& socket = beast::get_lowest_layer(stream);
+  socket.expires_at(deadline);
+  error_code ec;
+  socket.async_connect(endpoints,
+                       [&](const error_code& result, const tcp::endpoint&) { ec = result; });
+  runAll(ioc);
+  return ec;
+}
+
 // Sends the request and reads the answer over a connected (and, for HTTPS, handshaken) stream.
 template <typename Stream>
 Fetched exchange(asio::io_context& ioc, Stream& stream, const http::request<http::empty_body>& req,
@@ -157,14 +171,10 @@ Fetched HttpFetcher::fetch(const std::string& method, const FetchTarget& target,
   req.set(http::field::accept, "application/json, text/plain, */*");
   req.set(http::field::connection, "close");
 
-  error_code ec;
   if (!target.https) {
     beast::tcp_stream stream(ioc);
-    stream.expires_at(deadline);  // every step below, together
-    stream.async_connect(*endpoints,
-                         [&](const error_code& result, const tcp::endpoint&) { ec = result; });
-    runAll(ioc);
-    if (ec) return noAnswer(describe("connect", ec));
+    if (auto ec = connect(ioc, stream, *endpoints, deadline))
+      return noAnswer(describe("connect", ec));
     return exchange(ioc, stream, req, maxBody);
   }
 
@@ -175,11 +185,9 @@ Fetched HttpFetcher::fetch(const std::string& method, const FetchTarget& target,
   if (isAddress && !SSL_set_tlsext_host_name(stream.native_handle(), target.host.c_str()))
     return noAnswer("TLS: cannot set the server name " + target.host);
   stream.set_verify_callback(asio::ssl::host_name_verification(target.host));
-  beast::get_lowest_layer(stream).expires_at(deadline);
-  beast::get_lowest_layer(stream).async_connect(
-      *endpoints, [&](const error_code& result, const tcp::endpoint&) { ec = result; });
-  runAll(ioc);
-  if (ec) return noAnswer(describe("connect", ec));
+  if (auto ec = connect(ioc, stream, *endpoints, deadline))
+    return noAnswer(describe("connect", ec));
+  error_code ec;
   stream.async_handshake(asio::ssl::stream_base::client,
                          [&](const error_code& result) { ec = result; });
   runAll(ioc);
