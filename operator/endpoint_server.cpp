@@ -95,7 +95,7 @@ void EndpointServer::listen(const std::string& url) {
       }
     }
     http::http_response reply(static_cast<http::status_code>(response.status));
-    reply.set_body(response.body, response.contentType);
+    reply.set_body(std::move(response.body), response.contentType);
     // One answer per connection: the listener's close() at shutdown shuts sockets while its
     // threads may be starting the next read on a kept-alive one (a cpprestsdk crash). Scrapes
     // and probes are seconds apart, so reconnecting costs nothing.

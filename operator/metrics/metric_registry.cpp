@@ -44,10 +44,16 @@ void checkLabelNames(const std::string& metric, const std::vector<std::string>& 
   }
 }
 
+// A label after the family's own: a histogram's "le", a state set's state.
+struct ExtraLabel {
+  std::string_view name;
+  std::string_view value;
+};
+
 void appendSample(std::string& out, const std::string& name, const std::vector<std::string>& names,
-                  const LabelValues& values, const std::string* le, double value) {
+                  const LabelValues& values, const ExtraLabel* extra, double value) {
   out += name;
-  if (!names.empty() || le) {
+  if (!names.empty() || extra) {
     out += '{';
     bool first = true;
     for (std::size_t i = 0; i < names.size(); ++i) {
@@ -58,10 +64,11 @@ void appendSample(std::string& out, const std::string& name, const std::vector<s
       out += escapeLabelValue(values[i]);
       out += '"';
     }
-    if (le) {
+    if (extra) {
       if (!first) out += ',';
-      out += "le=\"";
-      out += *le;
+      out += extra->name;
+      out += "=\"";
+      out += escapeLabelValue(extra->value);
       out += '"';
     }
     out += '}';
@@ -135,6 +142,22 @@ Family::Family(MetricType type, std::string name, std::string help,
   if (labelNames_.empty()) seriesLocked({});
 }
 
+Family::Family(std::string name, std::string help, std::vector<std::string> labelNames,
+               std::string stateLabel, std::vector<std::string> states)
+    : type_(MetricType::Gauge),
+      name_(std::move(name)),
+      help_(std::move(help)),
+      labelNames_(std::move(labelNames)),
+      stateLabel_(std::move(stateLabel)),
+      states_(std::move(states)) {
+  if (states_.empty()) throw std::invalid_argument("state set " + name_ + " needs states");
+}
+
+void Family::checkNotStateSet(const char* call) const {
+  if (!states_.empty())
+    throw std::invalid_argument("metric " + name_ + ": " + call + " on a state set (setState)");
+}
+
 void Family::checkArity(const LabelValues& labels) const {
   if (labels.size() != labelNames_.size())
     throw std::invalid_argument("metric " + name_ + ": " + std::to_string(labels.size()) +
@@ -149,6 +172,7 @@ Family::Series& Family::seriesLocked(const LabelValues& labels) {
 }
 
 void Family::inc(const LabelValues& labels, double by) {
+  checkNotStateSet("inc");
   if (type_ != MetricType::Counter && type_ != MetricType::Gauge)
     throw std::invalid_argument("metric " + name_ + ": inc on a histogram");
   if (type_ == MetricType::Counter && !(by >= 0))
@@ -159,6 +183,7 @@ void Family::inc(const LabelValues& labels, double by) {
 }
 
 void Family::set(const LabelValues& labels, double value) {
+  checkNotStateSet("set");
   if (type_ == MetricType::Histogram)
     throw std::invalid_argument("metric " + name_ + ": set on a histogram");
   checkArity(labels);
@@ -167,6 +192,7 @@ void Family::set(const LabelValues& labels, double value) {
 }
 
 void Family::add(const LabelValues& labels, double by) {
+  checkNotStateSet("add");
   if (type_ != MetricType::Gauge)
     throw std::invalid_argument("metric " + name_ + ": add is for gauges");
   checkArity(labels);
@@ -185,6 +211,18 @@ void Family::observe(const LabelValues& labels, double value) {
   if (it != buckets_.end()) ++series.buckets[static_cast<std::size_t>(it - buckets_.begin())];
   series.sum += value;
   ++series.count;
+}
+
+void Family::setState(const LabelValues& labels, std::string_view state) {
+  if (states_.empty())
+    throw std::invalid_argument("metric " + name_ + ": setState needs a state set");
+  auto it = std::find(states_.begin(), states_.end(), state);
+  if (it == states_.end())
+    throw std::invalid_argument("metric " + name_ + ": unknown state \"" + std::string(state) +
+                                "\"");
+  checkArity(labels);
+  std::lock_guard lock(mu_);
+  seriesLocked(labels).value = static_cast<double>(it - states_.begin());
 }
 
 bool Family::remove(const LabelValues& labels) {
@@ -225,6 +263,15 @@ std::size_t Family::labelIndex(std::string_view labelName) const {
 }
 
 std::optional<double> Family::value(const LabelValues& labels) const {
+  if (!states_.empty()) {
+    if (labels.size() != labelNames_.size() + 1) return std::nullopt;
+    auto state = std::find(states_.begin(), states_.end(), labels.back());
+    if (state == states_.end()) return std::nullopt;
+    std::lock_guard lock(mu_);
+    auto it = series_.find(LabelValues(labels.begin(), labels.end() - 1));
+    if (it == series_.end()) return std::nullopt;
+    return it->second.value == static_cast<double>(state - states_.begin()) ? 1 : 0;
+  }
   std::lock_guard lock(mu_);
   auto it = series_.find(labels);
   if (it == series_.end() || type_ == MetricType::Histogram) return std::nullopt;
@@ -244,7 +291,7 @@ std::optional<HistogramSnapshot> Family::histogram(const LabelValues& labels) co
 
 std::size_t Family::seriesCount() const {
   std::lock_guard lock(mu_);
-  return series_.size();
+  return series_.size() * std::max<std::size_t>(1, states_.size());
 }
 
 void Family::render(std::string& out) const {
@@ -253,6 +300,14 @@ void Family::render(std::string& out) const {
   out += "# HELP " + name_ + ' ' + escapeHelp(help_) + '\n';
   out += "# TYPE " + name_ + ' ' + typeName(type_) + '\n';
   for (const auto& [labels, series] : series_) {
+    if (!states_.empty()) {
+      for (std::size_t i = 0; i < states_.size(); ++i) {
+        const ExtraLabel state{stateLabel_, states_[i]};
+        appendSample(out, name_, labelNames_, labels, &state,
+                     series.value == static_cast<double>(i) ? 1 : 0);
+      }
+      continue;
+    }
     if (type_ != MetricType::Histogram) {
       appendSample(out, name_, labelNames_, labels, nullptr, series.value);
       continue;
@@ -260,10 +315,11 @@ void Family::render(std::string& out) const {
     std::uint64_t running = 0;
     for (std::size_t i = 0; i < buckets_.size(); ++i) {
       running += series.buckets[i];
-      const std::string le = formatValue(buckets_[i]);
+      const std::string bound = formatValue(buckets_[i]);
+      const ExtraLabel le{"le", bound};
       appendSample(out, name_ + "_bucket", labelNames_, labels, &le, static_cast<double>(running));
     }
-    const std::string inf = "+Inf";
+    const ExtraLabel inf{"le", "+Inf"};
     appendSample(out, name_ + "_bucket", labelNames_, labels, &inf,
                  static_cast<double>(series.count));
     appendSample(out, name_ + "_sum", labelNames_, labels, nullptr, series.sum);
@@ -274,12 +330,14 @@ void Family::render(std::string& out) const {
 
 Family& Registry::counter(const std::string& name, const std::string& help,
                           std::vector<std::string> labelNames) {
-  return add(MetricType::Counter, name, help, std::move(labelNames), {});
+  return add(std::make_unique<Family>(MetricType::Counter, name, help, std::move(labelNames),
+                                      std::vector<double>{}));
 }
 
 Family& Registry::gauge(const std::string& name, const std::string& help,
                         std::vector<std::string> labelNames) {
-  return add(MetricType::Gauge, name, help, std::move(labelNames), {});
+  return add(std::make_unique<Family>(MetricType::Gauge, name, help, std::move(labelNames),
+                                      std::vector<double>{}));
 }
 
 Family& Registry::histogram(const std::string& name, const std::string& help,
@@ -291,18 +349,28 @@ Family& Registry::histogram(const std::string& name, const std::string& help,
     if (std::isnan(buckets[i]) || (i > 0 && !(buckets[i] > buckets[i - 1])))
       throw std::invalid_argument("histogram " + name + ": buckets must be strictly increasing");
   }
-  return add(MetricType::Histogram, name, help, std::move(labelNames), std::move(buckets));
+  return add(std::make_unique<Family>(MetricType::Histogram, name, help, std::move(labelNames),
+                                      std::move(buckets)));
 }
 
-Family& Registry::add(MetricType type, const std::string& name, const std::string& help,
-                      std::vector<std::string> labelNames, std::vector<double> buckets) {
-  checkName(name);
-  checkLabelNames(name, labelNames, type);
+Family& Registry::stateSet(const std::string& name, const std::string& help,
+                           std::vector<std::string> labelNames, std::string stateLabel,
+                           std::vector<std::string> states) {
+  std::vector<std::string> all = labelNames;
+  all.push_back(stateLabel);
+  checkLabelNames(name, all, MetricType::Gauge);
+  return add(std::make_unique<Family>(name, help, std::move(labelNames), std::move(stateLabel),
+                                      std::move(states)));
+}
+
+Family& Registry::add(std::unique_ptr<Family> family) {
+  checkName(family->name());
+  checkLabelNames(family->name(), family->labelNames(), family->type());
   std::lock_guard lock(mu_);
-  for (const auto& family : families_)
-    if (family->name() == name) throw std::logic_error("metric " + name + " registered twice");
-  families_.push_back(
-      std::make_unique<Family>(type, name, help, std::move(labelNames), std::move(buckets)));
+  for (const auto& known : families_)
+    if (known->name() == family->name())
+      throw std::logic_error("metric " + family->name() + " registered twice");
+  families_.push_back(std::move(family));
   return *families_.back();
 }
 
@@ -329,7 +397,9 @@ std::string Registry::render() const {
   // Collectors may take other locks (a queue's, a client's): never under ours.
   for (const auto& collect : collectors) collect();
   std::string out;
+  out.reserve(lastRenderSize_.load() + lastRenderSize_.load() / 8);
   for (const auto* family : families) family->render(out);
+  lastRenderSize_ = out.size();
   return out;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // Prometheus metrics held in memory and rendered in the text exposition format 0.0.4:
 // counters, gauges and histograms, each a family of series keyed by label values.
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -30,10 +31,18 @@ struct HistogramSnapshot {
 
 // One metric family. Methods throw std::invalid_argument when the number of label values
 // differs from the number of label names, or when the call does not fit the type.
+//
+// A state set is a gauge that renders one series per state, 1 on the current state and 0 on the
+// others (kube-state-metrics' phase gauges), with the state as its last label. It keeps one
+// entry per series of its other labels, not one per state: a gate's seven checks hold 7 entries
+// instead of 28.
 class Family {
  public:
   Family(MetricType type, std::string name, std::string help, std::vector<std::string> labelNames,
          std::vector<double> buckets);
+  // A state set: `labelNames` without the state label, which is `stateLabel`.
+  Family(std::string name, std::string help, std::vector<std::string> labelNames,
+         std::string stateLabel, std::vector<std::string> states);
 
   MetricType type() const { return type_; }
   const std::string& name() const { return name_; }
@@ -47,6 +56,11 @@ class Family {
   void add(const LabelValues& labels, double by);
   // Histogram: records one sample.
   void observe(const LabelValues& labels, double value);
+  // State set: `labels` without the state label; `state` must be one of the states.
+  void setState(const LabelValues& labels, std::string_view state);
+
+  // For a state set, remove, removeIf and their predicates take the labels without the state
+  // label; value() takes them with it, as the series are rendered.
 
   bool remove(const LabelValues& labels);
   // Removes every series for which `match` is true; returns how many.
@@ -61,6 +75,7 @@ class Family {
 
   std::optional<double> value(const LabelValues& labels) const;
   std::optional<HistogramSnapshot> histogram(const LabelValues& labels) const;
+  // Series rendered (a state set's entries times its states).
   std::size_t seriesCount() const;
 
   // Appends HELP, TYPE and the samples; a labelled family without series renders nothing.
@@ -75,12 +90,15 @@ class Family {
   };
   Series& seriesLocked(const LabelValues& labels);
   void checkArity(const LabelValues& labels) const;
+  void checkNotStateSet(const char* call) const;
 
   const MetricType type_;
   const std::string name_;
   const std::string help_;
   const std::vector<std::string> labelNames_;
   const std::vector<double> buckets_;
+  const std::string stateLabel_;
+  const std::vector<std::string> states_;  // empty unless a state set
   mutable std::mutex mu_;
   std::map<LabelValues, Series> series_;
 };
@@ -96,6 +114,10 @@ class Registry {
   // `buckets`: strictly increasing upper bounds; +Inf is implied.
   Family& histogram(const std::string& name, const std::string& help,
                     std::vector<std::string> labelNames, std::vector<double> buckets);
+  // A gauge with one series per state (see Family); `stateLabel` comes after `labelNames`.
+  Family& stateSet(const std::string& name, const std::string& help,
+                   std::vector<std::string> labelNames, std::string stateLabel,
+                   std::vector<std::string> states);
 
   // Runs at the start of every render(), outside the registry's lock: reads state kept
   // elsewhere (queue counters, /proc) into families.
@@ -106,12 +128,14 @@ class Registry {
   std::string render() const;
 
  private:
-  Family& add(MetricType type, const std::string& name, const std::string& help,
-              std::vector<std::string> labelNames, std::vector<double> buckets);
+  Family& add(std::unique_ptr<Family> family);
 
   mutable std::mutex mu_;
   std::vector<std::unique_ptr<Family>> families_;
   std::vector<std::function<void()>> collectors_;
+  // Size of the last exposition: the next one reserves it, instead of doubling its way up
+  // (which holds the old and new buffer at once: 1.5 times a page of tens of MiB).
+  mutable std::atomic<std::size_t> lastRenderSize_ = 0;
 };
 
 // `count` upper bounds start, start*factor, ... (as client_golang's ExponentialBuckets).

@@ -31,6 +31,13 @@ constexpr CheckOutcome kOutcomes[] = {CheckOutcome::Passed, CheckOutcome::Failed
                                       CheckOutcome::Inconclusive, CheckOutcome::Skipped};
 constexpr Phase kPhases[] = {Phase::Pending,    Phase::Passing, Phase::Failing,     Phase::Paused,
                              Phase::RolledBack, Phase::Invalid, Phase::Inconclusive};
+template <typename Enum, std::size_t N>
+std::vector<std::string> names(const Enum (&values)[N]) {
+  std::vector<std::string> out;
+  for (Enum value : values) out.push_back(toString(value));
+  return out;
+}
+
 constexpr ActionKind kActions[] = {ActionKind::Pause, ActionKind::Resume, ActionKind::Rollback};
 
 // The whole string is a finite number ("0.23", "12"); "3/3" and "" are not.
@@ -97,17 +104,18 @@ OperatorMetrics::OperatorMetrics(std::string controller, int maxConcurrentReconc
                                     "lease, 0 indicates backup, 1 indicates master. 'name' is "
                                     "the string used to identify the lease",
                                     {"name"})),
-      checkResult_(registry_.gauge("readinessgate_check_result",
-                                   "Result of each check of a ReadinessGate at its last "
-                                   "evaluation: 1 on the current result, 0 on the others",
-                                   {"namespace", "gate", "check", "result"})),
+      checkResult_(registry_.stateSet("readinessgate_check_result",
+                                      "Result of each check of a ReadinessGate at its last "
+                                      "evaluation: 1 on the current result, 0 on the others",
+                                      {"namespace", "gate", "check"}, "result", names(kOutcomes))),
       checkValue_(registry_.gauge(
           "readinessgate_check_value",
           "Value a check of a ReadinessGate measured at its last evaluation, when numeric",
           {"namespace", "gate", "check"})),
-      phase_(registry_.gauge("readinessgate_phase",
+      phase_(
+          registry_.stateSet("readinessgate_phase",
                              "Phase of each ReadinessGate: 1 on the current phase, 0 on the others",
-                             {"namespace", "gate", "phase"})),
+                             {"namespace", "gate"}, "phase", names(kPhases))),
       lastEvaluation_(registry_.gauge(
           "readinessgate_last_evaluation_timestamp_seconds",
           "Unix time of a ReadinessGate's last evaluation round (runtime checks run, counters "
@@ -210,8 +218,7 @@ void OperatorMetrics::gateEvaluated(const Gate& gate, const Evaluation& evaluati
   // Checks removed from the spec lose their series.
   removeCheckSeries(ns, name, [&](const std::string& check) { return !current.contains(check); });
   for (const auto& check : evaluation.status.checks) {
-    for (CheckOutcome outcome : kOutcomes)
-      checkResult_.set({ns, name, check.name, toString(outcome)}, outcome == check.result ? 1 : 0);
+    checkResult_.setState({ns, name, check.name}, toString(check.result));
     if (auto value = numericValue(check.value)) {
       checkValue_.set({ns, name, check.name}, *value);
     } else {
@@ -232,7 +239,7 @@ void OperatorMetrics::gateInvalid(const std::string& ns, const std::string& name
 
 void OperatorMetrics::gateDeleted(const std::string& ns, const std::string& name) {
   removeCheckSeries(ns, name, [](const std::string&) { return true; });
-  phase_.removeIf({ns, name}, [](const metrics::LabelValues&) { return true; });
+  phase_.remove({ns, name});
   lastEvaluation_.remove({ns, name});
 }
 
@@ -243,8 +250,7 @@ void OperatorMetrics::actionTaken(ActionKind kind) {
 
 void OperatorMetrics::setPhase(const std::string& ns, const std::string& name,
                                const std::string& phase) {
-  for (Phase candidate : kPhases)
-    phase_.set({ns, name, toString(candidate)}, phase == toString(candidate) ? 1 : 0);
+  phase_.setState({ns, name}, phase);
 }
 
 void OperatorMetrics::removeCheckSeries(const std::string& ns, const std::string& name,

@@ -246,17 +246,22 @@ void GateReconciler::setPodConditions(const Gate& gate, const Evaluation& evalua
 }
 
 kube::ObjectPtr GateReconciler::latestGate(const std::string& key, kube::ObjectPtr cached) {
-  std::lock_guard lock(mu_);
-  auto it = ownWrites_.find(key);
-  if (it == ownWrites_.end()) return cached;
-  const OwnWrite& own = it->second;
-  if (cached && kube::objectUid(*cached) == own.gateUid &&
-      std::ranges::find(own.superseded, kube::objectResourceVersion(*cached)) !=
-          own.superseded.end())
-    return own.gate;
-  // The cache shows our write, or a change by someone else after it.
-  ownWrites_.erase(it);
-  return cached;
+  std::string written;
+  {
+    std::lock_guard lock(mu_);
+    auto it = ownWrites_.find(key);
+    if (it == ownWrites_.end()) return cached;
+    const OwnWrite& own = it->second;
+    if (!cached || kube::objectUid(*cached) != own.gateUid ||
+        std::ranges::find(own.superseded, kube::objectResourceVersion(*cached)) ==
+            own.superseded.end()) {
+      // The cache shows our write, or a change by someone else after it.
+      ownWrites_.erase(it);
+      return cached;
+    }
+    written = own.gate;
+  }
+  return std::make_shared<const json>(json::parse(written));
 }
 
 void GateReconciler::writeStatus(const std::string& key, const json& gateObject,
@@ -277,12 +282,12 @@ void GateReconciler::writeStatus(const std::string& key, const json& gateObject,
     return;
   }
   OwnWrite& own = ownWrites_[key];
-  if (own.gateUid != uid) own = {uid, {}, nullptr};
+  if (own.gateUid != uid) own = {uid, {}, {}};
   own.superseded.push_back(kube::objectResourceVersion(gateObject));
   // Writes pile up only while the watch is behind; the oldest are no longer shown by then.
   constexpr size_t kMaxSuperseded = 16;
   if (own.superseded.size() > kMaxSuperseded) own.superseded.erase(own.superseded.begin());
-  own.gate = std::make_shared<const json>(std::move(written));
+  own.gate = written.dump();
   // A ConflictError propagates: the gate changed since the cached copy this status was computed
   // from (often by our own last status write, not in the cache yet). Writing it anyway could
   // replace a newer status, such as the record of an action; the retry evaluates again.

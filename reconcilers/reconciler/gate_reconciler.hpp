@@ -99,11 +99,13 @@ class GateReconciler {
 
   // A status write the informer has not delivered yet (as client-go's MutationCache keeps).
   // `superseded`: the resourceVersions it replaced, oldest first; while the cache shows one of
-  // them, the cache is behind. resourceVersions are opaque, so they are never ordered.
+  // them, the cache is behind. resourceVersions are opaque, so they are never ordered. The
+  // written gate is kept serialised: a third of the memory of its tree, for every gate written
+  // until its next round, and it is read back only while the cache is behind.
   struct OwnWrite {
     std::string gateUid;
     std::vector<std::string> superseded;
-    kube::ObjectPtr gate;
+    std::string gate;
   };
 
   ReconcilerDeps deps_;

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <string>
 
 namespace rg::metrics {
 namespace {
@@ -156,6 +157,61 @@ TEST(MetricRegistry, RemovesByPredicateWithinALabelPrefixOnly) {
   EXPECT_TRUE(g.value({"a", "ap", "probes"}));
   EXPECT_TRUE(g.value({"b", "api", "env"}));
   EXPECT_EQ(g.removeIf({"z"}, [](const LabelValues&) { return true; }), 0u);
+}
+
+TEST(MetricRegistry, StateSetRendersOneSeriesPerStateOneOnTheCurrentOne) {
+  Registry registry;
+  auto& phase = registry.stateSet("gate_phase", "Phase.", {"namespace", "gate"}, "phase",
+                                  {"Pending", "Passing", "Failing"});
+  phase.setState({"shop", "api"}, "Failing");
+  phase.setState({"shop", "web"}, "Pending");
+  phase.setState({"shop", "web"}, "Passing");
+  EXPECT_EQ(registry.render(),
+            "# HELP gate_phase Phase.\n# TYPE gate_phase gauge\n"
+            "gate_phase{namespace=\"shop\",gate=\"api\",phase=\"Pending\"} 0\n"
+            "gate_phase{namespace=\"shop\",gate=\"api\",phase=\"Passing\"} 0\n"
+            "gate_phase{namespace=\"shop\",gate=\"api\",phase=\"Failing\"} 1\n"
+            "gate_phase{namespace=\"shop\",gate=\"web\",phase=\"Pending\"} 0\n"
+            "gate_phase{namespace=\"shop\",gate=\"web\",phase=\"Passing\"} 1\n"
+            "gate_phase{namespace=\"shop\",gate=\"web\",phase=\"Failing\"} 0\n");
+  // Read as rendered: with the state label.
+  EXPECT_EQ(phase.value({"shop", "api", "Failing"}), 1);
+  EXPECT_EQ(phase.value({"shop", "api", "Pending"}), 0);
+  EXPECT_FALSE(phase.value({"shop", "api", "Unknown"}));
+  EXPECT_FALSE(phase.value({"shop", "db", "Pending"}));
+  EXPECT_FALSE(phase.value({"shop", "api"}));
+  EXPECT_EQ(phase.seriesCount(), 6u);
+  // Removed without the state label: every state of that series goes.
+  EXPECT_TRUE(phase.remove({"shop", "api"}));
+  EXPECT_EQ(phase.removeIf({"shop"}, [](const LabelValues& l) { return l[1] == "web"; }), 1u);
+  EXPECT_EQ(phase.seriesCount(), 0u);
+  EXPECT_EQ(registry.render(), "");
+}
+
+TEST(MetricRegistry, StateSetRejectsUnknownStatesAndOtherWrites) {
+  Registry registry;
+  auto& result = registry.stateSet("check_result", "h", {"check"}, "result", {"Passed", "Failed"});
+  EXPECT_THROW(result.setState({"probes"}, "Maybe"), std::invalid_argument);
+  EXPECT_THROW(result.setState({"probes", "Passed"}, "Passed"), std::invalid_argument);
+  EXPECT_THROW(result.set({"probes", "Passed"}, 1), std::invalid_argument);
+  EXPECT_THROW(result.inc({"probes"}), std::invalid_argument);
+  EXPECT_THROW(result.add({"probes"}, 1), std::invalid_argument);
+  EXPECT_EQ(result.seriesCount(), 0u);
+  auto& gauge = registry.gauge("plain", "h", {"check"});
+  EXPECT_THROW(gauge.setState({"probes"}, "Passed"), std::invalid_argument);
+  EXPECT_THROW(registry.stateSet("no_states", "h", {"check"}, "result", {}), std::invalid_argument);
+  EXPECT_THROW(registry.stateSet("clash", "h", {"result"}, "result", {"a"}), std::invalid_argument);
+  EXPECT_THROW(registry.stateSet("bad", "h", {}, "__state", {"a"}), std::invalid_argument);
+}
+
+TEST(MetricRegistry, RenderKeepsItsOutputWhateverTheLastSizeWas) {
+  Registry registry;
+  auto& g = registry.gauge("g", "h", {"i"});
+  for (int i = 0; i < 1000; ++i) g.set({std::to_string(i)}, i);
+  const std::string big = registry.render();
+  g.removeIf([](const LabelValues& l) { return l[0] != "7"; });
+  EXPECT_EQ(registry.render(), "# HELP g h\n# TYPE g gauge\ng{i=\"7\"} 7\n");
+  EXPECT_GT(big.size(), 10000u);
 }
 
 TEST(MetricRegistry, CollectorsRunBeforeEachRender) {
