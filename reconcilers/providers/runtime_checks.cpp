@@ -24,16 +24,42 @@ std::string windowQuery(const std::string& query, kube::Duration window) {
          "s])";
 }
 
+namespace {
+
+const RevisionVariables kNoVariables;
+
+HttpCheck expandedHttp(const HttpCheck& http, const RevisionVariables& values) {
+  HttpCheck expanded = http;
+  expanded.url = expandVariables(http.url, values);
+  return expanded;
+}
+
+}  // namespace
+
+void RuntimeEvaluator::startCall(const CheckSpec& check, const RevisionVariables* variables) const {
+  const RevisionVariables& values = variables ? *variables : kNoVariables;
+  try {
+    if (const auto* http = std::get_if<HttpCheck>(&check.body)) {
+      if (expansionProblem(http->url, values).empty())
+        provider_.httpProbe(expandedHttp(*http, values));
+    } else if (const auto* prom = std::get_if<PrometheusCheck>(&check.body)) {
+      if (expansionProblem(prom->query, values).empty())
+        provider_.prometheusQuery(prom->address, expandVariables(prom->query, values),
+                                  prom->timeout);
+    }
+  } catch (const std::exception&) {
+    // evaluate() makes the same call and reports what went wrong.
+  }
+}
+
 RuntimeEvaluation RuntimeEvaluator::evaluate(const CheckSpec& check, std::optional<double> baseline,
                                              const RevisionVariables* variables) const {
-  static const RevisionVariables kNone;
-  const RevisionVariables& values = variables ? *variables : kNone;
+  const RevisionVariables& values = variables ? *variables : kNoVariables;
   try {
     if (const auto* http = std::get_if<HttpCheck>(&check.body)) {
       if (auto problem = expansionProblem(http->url, values); !problem.empty())
         return {CheckResult::inconclusive(http->url + " not called: " + problem), std::nullopt};
-      HttpCheck expanded = *http;
-      expanded.url = expandVariables(http->url, values);
+      HttpCheck expanded = expandedHttp(*http, values);
       return {evaluateHttp(expanded, provider_.httpProbe(expanded)), std::nullopt};
     }
     if (const auto* prom = std::get_if<PrometheusCheck>(&check.body)) {

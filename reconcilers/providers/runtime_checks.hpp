@@ -43,6 +43,11 @@ class RuntimeEvaluator {
   RuntimeEvaluation evaluate(const CheckSpec& check, std::optional<double> baseline = std::nullopt,
                              const RevisionVariables* variables = nullptr) const;
 
+  // Makes the provider call that evaluate() makes for the check, without judging the answer:
+  // with a RuntimeCheckPool round as the provider, this starts the call, and evaluate() later
+  // finds its answer. Nothing is called when evaluate() would not call either.
+  void startCall(const CheckSpec& check, const RevisionVariables* variables = nullptr) const;
+
   // The baseline of a maxIncreasePercent check for a new revision: the average of its query,
   // expanded with the previous revision's variables, over threshold.baselineWindow.
   WindowBaseline windowBaseline(const CheckSpec& check, const RevisionVariables& previous) const;

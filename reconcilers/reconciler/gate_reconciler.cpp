@@ -116,8 +116,7 @@ kube::WorkResult GateReconciler::reconcile(const std::string& key) {
   input.lastRound = lastRound(key, gateUid);
   input.statusHeartbeat = deps_.statusHeartbeat;
   // Start every call the evaluation makes, all at once, then evaluate once they answered.
-  for (const CheckSpec* check : runtimeChecksToCall(input))
-    runtime.evaluate(*check, std::nullopt, &variables);
+  for (const CheckSpec* check : runtimeChecksToCall(input)) runtime.startCall(*check, &variables);
   Evaluation evaluation;
   if (!round.pending() || round.settle()) {
     evaluation = evaluateGate(input);

@@ -175,6 +175,34 @@ TEST(RuntimeEvaluator, AMissingOrUnsafeValueIsInconclusiveAndNothingRuns) {
   EXPECT_TRUE(fake.httpCalls().empty());
 }
 
+TEST(RuntimeEvaluator, StartCallMakesTheCallEvaluateMakesAndNoOther) {
+  FakeProvider fake;
+  RuntimeEvaluator evaluator(fake);
+  auto values = revisionValues();
+  HttpCheck http;
+  http.url = "http://{{name}}.{{namespace}}.svc/health";
+  PrometheusCheck prom = promCheck();
+  prom.query = R"(up{pod=~"{{name}}-{{podTemplateHash}}-.*"})";
+  evaluator.startCall(runtimeSpec(http), &values);
+  evaluator.startCall(runtimeSpec(prom, maxOf(1)), &values);
+  ASSERT_EQ(fake.httpCalls().size(), 1u);
+  EXPECT_EQ(fake.httpCalls()[0].url, "http://web.shop.svc/health");
+  ASSERT_EQ(fake.prometheusCalls().size(), 1u);
+  EXPECT_EQ(fake.prometheusCalls()[0].query, R"(up{pod=~"web-5d9c8f7b6-.*"})");
+  EXPECT_EQ(fake.prometheusCalls()[0].address, prom.address);
+  EXPECT_EQ(fake.prometheusCalls()[0].timeout, prom.timeout);
+  // Where evaluate() would not call (a variable without a value, a static check), neither does
+  // startCall.
+  values.podTemplateHash.clear();
+  evaluator.startCall(runtimeSpec(prom, maxOf(1)), &values);
+  evaluator.startCall(runtimeSpec(prom, maxOf(1)));
+  CheckSpec probes;
+  probes.body = ProbesCheck{};
+  evaluator.startCall(probes, &values);
+  EXPECT_EQ(fake.httpCalls().size(), 1u);
+  EXPECT_EQ(fake.prometheusCalls().size(), 1u);
+}
+
 TEST(WindowQuery, TenStepsInWholeSeconds) {
   using namespace std::chrono_literals;
   EXPECT_EQ(windowQuery("x", kube::Duration(10min)), "avg_over_time((x)[600s:60s])");
@@ -246,6 +274,8 @@ TEST(RuntimeEvaluator, AThrowingProviderIsInconclusive) {
   auto r = evaluator.evaluate(runtimeSpec(healthCheck()));
   EXPECT_EQ(r.result.outcome, CheckOutcome::Inconclusive);
   EXPECT_EQ(r.result.message, "provider error: boom");
+  // Starting the call leaves the error for evaluate() to report.
+  EXPECT_NO_THROW(evaluator.startCall(runtimeSpec(healthCheck())));
 }
 
 TEST(RuntimeEvaluator, ConcurrentEvaluations) {
