@@ -49,6 +49,20 @@ class FakeProvider final : public Provider {
     }
     changed_.notify_all();
   }
+  // Like the real provider's: held calls end, and cancelled() says it happened.
+  void cancelCalls() override {
+    {
+      std::lock_guard lock(mutex_);
+      cancelled_ = true;
+      held_ = false;
+      heldUrls_.clear();
+    }
+    changed_.notify_all();
+  }
+  bool cancelled() const {
+    std::lock_guard lock(mutex_);
+    return cancelled_;
+  }
   // Waits up to `timeout` until `calls` calls have started (held ones included).
   bool waitForCalls(size_t calls, std::chrono::milliseconds timeout) {
     std::unique_lock lock(mutex_);
@@ -105,6 +119,7 @@ class FakeProvider final : public Provider {
   mutable std::mutex mutex_;
   std::condition_variable changed_;
   bool held_ = false;
+  bool cancelled_ = false;
   std::set<std::string> heldUrls_;
   size_t started_ = 0, inside_ = 0, maxInside_ = 0;
   std::map<std::string, HttpProbeResult> http_;

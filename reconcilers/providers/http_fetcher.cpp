@@ -8,19 +8,66 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <limits>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <vector>
 
 namespace rg::providers {
-namespace {
 
 namespace asio = boost::asio;
+
+namespace detail {
+
+// The io_contexts of the calls in progress, for cancel(). A call restarts its io_context before
+// each step; that happens under the lock, so a cancel() cannot fall between the check and the
+// restart and be undone by it.
+class ActiveCalls {
+ public:
+  bool add(asio::io_context& ioc) {
+    std::lock_guard lock(mu_);
+    if (cancelled_) return false;
+    running_.insert(&ioc);
+    return true;
+  }
+  void remove(asio::io_context& ioc) {
+    std::lock_guard lock(mu_);
+    running_.erase(&ioc);
+  }
+  bool restart(asio::io_context& ioc) {
+    std::lock_guard lock(mu_);
+    if (cancelled_) return false;
+    ioc.restart();
+    return true;
+  }
+  bool cancelled() const {
+    std::lock_guard lock(mu_);
+    return cancelled_;
+  }
+  void cancel() {
+    std::lock_guard lock(mu_);
+    cancelled_ = true;
+    for (auto* ioc : running_) ioc->stop();
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::set<asio::io_context*> running_;
+  bool cancelled_ = false;
+};
+
+}  // namespace detail
+
+namespace {
+
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 using boost::system::error_code;
+
+constexpr const char* kCancelled = "cancelled";
 
 Fetched noAnswer(std::string error) {
   Fetched f;
@@ -31,25 +78,47 @@ Fetched noAnswer(std::string error) {
 // "connect: Connection refused"; the stream's own timer and the resolve deadline say "timed out".
 std::string describe(const char* step, const error_code& ec) {
   if (ec == beast::error::timeout || ec == asio::error::timed_out) return "timed out";
+  if (ec == asio::error::operation_aborted) return kCancelled;
   return std::string(step) + ": " + ec.message();
 }
 
-// Runs the io_context's work to its end on this thread.
-void runAll(asio::io_context& ioc) {
-  ioc.restart();
-  ioc.run();
-}
+// One call's io_context, run on the calling thread one step at a time; each run says false
+// when the fetcher was cancelled.
+struct Call {
+  asio::io_context ioc{1};
+  detail::ActiveCalls& active;
+  bool registered;
+
+  explicit Call(detail::ActiveCalls& a) : active(a), registered(a.add(ioc)) {}
+  ~Call() {
+    if (registered) active.remove(ioc);
+  }
+  Call(const Call&) = delete;
+  Call& operator=(const Call&) = delete;
+
+  // Runs the work to its end.
+  bool runAll() {
+    if (!active.restart(ioc)) return false;
+    ioc.run();
+    return !active.cancelled();
+  }
+  bool runUntil(Clock::time_point deadline) {
+    if (!active.restart(ioc)) return false;
+    ioc.run_until(deadline);
+    return !active.cancelled();
+  }
+};
 
 // The endpoints of `host`: an IP address is used as it is (no resolver thread); a name is
 // resolved within the deadline.
-std::optional<std::vector<tcp::endpoint>> resolve(asio::io_context& ioc, const FetchTarget& target,
+std::optional<std::vector<tcp::endpoint>> resolve(Call& call, const FetchTarget& target,
                                                   Clock::time_point deadline, std::string& error) {
   const auto port = static_cast<unsigned short>(target.port);
   error_code ec;
   auto address = asio::ip::make_address(target.host, ec);
   if (!ec) return std::vector<tcp::endpoint>{{address, port}};
 
-  tcp::resolver resolver(ioc);
+  tcp::resolver resolver(call.ioc);
   std::optional<error_code> done;
   std::vector<tcp::endpoint> endpoints;
   resolver.async_resolve(target.host, std::to_string(port),
@@ -57,11 +126,13 @@ std::optional<std::vector<tcp::endpoint>> resolve(asio::io_context& ioc, const F
                            done = result;
                            for (const auto& entry : found) endpoints.push_back(entry.endpoint());
                          });
-  ioc.restart();
-  ioc.run_until(deadline);
+  if (!call.runUntil(deadline)) {
+    error = kCancelled;
+    return std::nullopt;
+  }
   if (!done) {
     resolver.cancel();
-    runAll(ioc);
+    call.runAll();
     error = "timed out";
     return std::nullopt;
   }
@@ -75,24 +146,24 @@ std::optional<std::vector<tcp::endpoint>> resolve(asio::io_context& ioc, const F
 // Connects the stream's TCP layer to the first endpoint that accepts, by the deadline that then
 // goes on to cover every later step.
 template <typename Stream>
-error_code connect(asio::io_context& ioc, Stream& stream,
-                   const std::vector<tcp::endpoint>& endpoints, Clock::time_point deadline) {
+error_code connect(Call& call, Stream& stream, const std::vector<tcp::endpoint>& endpoints,
+                   Clock::time_point deadline) {
   auto& socket = beast::get_lowest_layer(stream);
   socket.expires_at(deadline);
   error_code ec;
   socket.async_connect(endpoints,
                        [&](const error_code& result, const tcp::endpoint&) { ec = result; });
-  runAll(ioc);
+  if (!call.runAll()) return asio::error::operation_aborted;
   return ec;
 }
 
 // Sends the request and reads the answer over a connected (and, for HTTPS, handshaken) stream.
 template <typename Stream>
-Fetched exchange(asio::io_context& ioc, Stream& stream, const http::request<http::empty_body>& req,
+Fetched exchange(Call& call, Stream& stream, const http::request<http::empty_body>& req,
                  std::size_t maxBody) {
   error_code ec;
   http::async_write(stream, req, [&](const error_code& result, std::size_t) { ec = result; });
-  runAll(ioc);
+  if (!call.runAll()) return noAnswer(kCancelled);
   if (ec) return noAnswer(describe("send", ec));
 
   beast::flat_buffer buffer;
@@ -103,7 +174,7 @@ Fetched exchange(asio::io_context& ioc, Stream& stream, const http::request<http
   if (req.method() == http::verb::head) parser.skip(true);
   http::async_read_header(stream, buffer, parser,
                           [&](const error_code& result, std::size_t) { ec = result; });
-  runAll(ioc);
+  if (!call.runAll()) return noAnswer(kCancelled);
   if (ec) return noAnswer(describe("read", ec));
 
   Fetched fetched;
@@ -117,7 +188,7 @@ Fetched exchange(asio::io_context& ioc, Stream& stream, const http::request<http
     parser.get().body().size = chunk.size();
     http::async_read(stream, buffer, parser,
                      [&](const error_code& result, std::size_t) { ec = result; });
-    runAll(ioc);
+    if (!call.runAll()) return noAnswer(kCancelled);
     if (ec == http::error::need_buffer) ec = {};
     // An answer that broke off is no answer: a partial body could fail bodyContains for the
     // wrong reason.
@@ -136,7 +207,9 @@ struct HttpFetcher::Tls {
 };
 
 HttpFetcher::HttpFetcher(const std::string& caBundlePath, std::string userAgent)
-    : tls_(std::make_unique<Tls>()), userAgent_(std::move(userAgent)) {
+    : tls_(std::make_unique<Tls>()),
+      active_(std::make_unique<detail::ActiveCalls>()),
+      userAgent_(std::move(userAgent)) {
   error_code ec;
   tls_->context.set_default_verify_paths(ec);  // without them, only the bundle is trusted
   if (!caBundlePath.empty()) {
@@ -149,12 +222,17 @@ HttpFetcher::HttpFetcher(const std::string& caBundlePath, std::string userAgent)
 
 HttpFetcher::~HttpFetcher() = default;
 
+void HttpFetcher::cancel() {
+  active_->cancel();
+}
+
 Fetched HttpFetcher::fetch(const std::string& method, const FetchTarget& target,
                            Clock::time_point deadline, std::size_t maxBody) const {
   if (Clock::now() >= deadline) return noAnswer("timed out");
-  asio::io_context ioc(1);
+  Call call(*active_);
+  if (!call.registered) return noAnswer(kCancelled);
   std::string error;
-  auto endpoints = resolve(ioc, target, deadline, error);
+  auto endpoints = resolve(call, target, deadline, error);
   if (!endpoints) return noAnswer(error);
   if (endpoints->empty()) return noAnswer("resolve " + target.host + ": no address");
 
@@ -172,27 +250,27 @@ Fetched HttpFetcher::fetch(const std::string& method, const FetchTarget& target,
   req.set(http::field::connection, "close");
 
   if (!target.https) {
-    beast::tcp_stream stream(ioc);
-    if (auto ec = connect(ioc, stream, *endpoints, deadline))
+    beast::tcp_stream stream(call.ioc);
+    if (auto ec = connect(call, stream, *endpoints, deadline))
       return noAnswer(describe("connect", ec));
-    return exchange(ioc, stream, req, maxBody);
+    return exchange(call, stream, req, maxBody);
   }
 
-  beast::ssl_stream<beast::tcp_stream> stream(ioc, tls_->context);
+  beast::ssl_stream<beast::tcp_stream> stream(call.ioc, tls_->context);
   error_code isAddress;
   asio::ip::make_address(target.host, isAddress);
   // SNI is for names only (RFC 6066); the certificate is checked for the name or the address.
   if (isAddress && !SSL_set_tlsext_host_name(stream.native_handle(), target.host.c_str()))
     return noAnswer("TLS: cannot set the server name " + target.host);
   stream.set_verify_callback(asio::ssl::host_name_verification(target.host));
-  if (auto ec = connect(ioc, stream, *endpoints, deadline))
+  if (auto ec = connect(call, stream, *endpoints, deadline))
     return noAnswer(describe("connect", ec));
   error_code ec;
   stream.async_handshake(asio::ssl::stream_base::client,
                          [&](const error_code& result) { ec = result; });
-  runAll(ioc);
+  if (!call.runAll()) return noAnswer(kCancelled);
   if (ec) return noAnswer(describe("TLS handshake", ec));
-  return exchange(ioc, stream, req, maxBody);
+  return exchange(call, stream, req, maxBody);
 }
 
 }  // namespace rg::providers

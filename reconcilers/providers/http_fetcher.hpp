@@ -11,6 +11,10 @@
 
 namespace rg::providers {
 
+namespace detail {
+class ActiveCalls;
+}
+
 struct FetchTarget {
   bool https = false;
   std::string host;  // name or IP address, without brackets
@@ -39,9 +43,14 @@ class HttpFetcher {
   Fetched fetch(const std::string& method, const FetchTarget& target,
                 std::chrono::steady_clock::time_point deadline, std::size_t maxBody) const;
 
+  // Ends every call in progress at once, and every later one before it starts, with the error
+  // "cancelled". For shutdown: a call otherwise runs until its deadline.
+  void cancel();
+
  private:
   struct Tls;
   std::unique_ptr<Tls> tls_;
+  std::unique_ptr<detail::ActiveCalls> active_;
   std::string userAgent_;
 };
 

@@ -79,6 +79,10 @@ HttpProvider::HttpProvider(HttpProviderOptions options)
 
 HttpProvider::~HttpProvider() = default;
 
+void HttpProvider::cancelCalls() {
+  fetcher_->cancel();
+}
+
 HttpProbeResult HttpProvider::httpProbe(const HttpCheck& check) {
   const auto started = Clock::now();
   const auto deadline =

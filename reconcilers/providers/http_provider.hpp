@@ -38,6 +38,7 @@ class HttpProvider final : public Provider {
   // GET <address>/api/v1/query?query=...&timeout=... (address may carry a path prefix).
   PromQueryResult prometheusQuery(const std::string& address, const std::string& query,
                                   kube::Duration timeout) override;
+  void cancelCalls() override;
 
   const HttpProviderOptions& options() const { return options_; }
 

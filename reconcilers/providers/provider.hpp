@@ -40,6 +40,9 @@ class Provider {
   virtual HttpProbeResult httpProbe(const HttpCheck& check) = 0;
   virtual PromQueryResult prometheusQuery(const std::string& address, const std::string& query,
                                           kube::Duration timeout) = 0;
+  // Ends the calls in progress, and refuses later ones, with an error result (for shutdown,
+  // once no answer is used any more). Providers that never block need not do anything.
+  virtual void cancelCalls() {}
 };
 
 }  // namespace rg::providers

@@ -52,7 +52,9 @@ void RuntimeCheckPool::stop() {
   for (auto& thread : threads_) thread.request_stop();
   jobReady_.notify_all();
   answerReady_.notify_all();
-  threads_.clear();  // joins: a running call ends within its timeout
+  // No round uses an answer any more: calls in progress end now instead of at their timeout.
+  if (!threads_.empty()) provider_.cancelCalls();
+  threads_.clear();  // joins
 }
 
 RuntimeCheckPool::GateCalls& RuntimeCheckPool::gateLocked(const std::string& gateKey) {

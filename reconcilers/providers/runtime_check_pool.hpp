@@ -54,7 +54,8 @@ class RuntimeCheckPool {
   RuntimeCheckPool(const RuntimeCheckPool&) = delete;
   RuntimeCheckPool& operator=(const RuntimeCheckPool&) = delete;
 
-  // Drops the queued calls and waits for the running ones (each ends within its timeout).
+  // Drops the queued calls, ends the running ones at once (Provider::cancelCalls: no round uses
+  // an answer after this) and joins its threads.
   void stop();
 
   // The calls of one reconcile of gate `gateKey` ("namespace/name"). Rounds of one gate do not

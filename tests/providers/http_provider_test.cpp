@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <future>
 #include <memory>
 #include <thread>
 
@@ -162,6 +163,28 @@ TEST(HttpProbe, ServerThatNeverAnswersIsInconclusiveWithinTheTimeout) {
             "GET " + silent.url("/health") + " did not answer within 1s: timed out");
   EXPECT_GE(elapsed, 0.9);
   EXPECT_LT(elapsed, 2.0);  // timeout + 1 s
+  EXPECT_EQ(silent.accepted(), 1);
+}
+
+TEST(HttpProbe, CancelledCallsEndAtOnceAndLaterOnesDoNotStart) {
+  SilentServer silent;
+  HttpProvider provider;
+  auto check = checkOf(silent.url("/health"), 60s);
+  auto probe = std::async(std::launch::async, [&] { return provider.httpProbe(check); });
+  for (int i = 0; i < 500 && silent.accepted() < 1; ++i) std::this_thread::sleep_for(10ms);
+  ASSERT_EQ(silent.accepted(), 1);
+  provider.cancelCalls();
+  // Well before the 60 s timeout; a hang fails here instead of holding the test.
+  ASSERT_EQ(probe.wait_for(10s), std::future_status::ready);
+  auto result = evaluateHttp(check, probe.get());
+  EXPECT_EQ(result.outcome, CheckOutcome::Inconclusive);
+  EXPECT_NE(result.message.find("cancelled"), std::string::npos) << result.message;
+  // Later calls end before connecting.
+  EXPECT_NE(evaluateHttp(check, provider.httpProbe(check)).message.find("cancelled"),
+            std::string::npos);
+  auto query = provider.prometheusQuery(silent.url(), "up", kube::Duration(60s));
+  EXPECT_EQ(query.kind, PromQueryResult::Kind::Error);
+  EXPECT_NE(query.error.find("cancelled"), std::string::npos) << query.error;
   EXPECT_EQ(silent.accepted(), 1);
 }
 

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <condition_variable>
+#include <future>
 #include <mutex>
 #include <thread>
 
@@ -187,6 +188,28 @@ TEST_F(RuntimeCheckPoolTest, AnAnswerNobodyWaitsForAnyMoreIsDropped) {
   round.httpProbe(httpCheck("http://a/"));
   EXPECT_TRUE(round.pending());
   EXPECT_TRUE(answered_.keys().empty());
+}
+
+TEST_F(RuntimeCheckPoolTest, StopCancelsTheCallsInProgress) {
+  auto checks = pool({1, 0, 20ms});
+  provider_.hold();
+  {
+    auto round = checks->round("shop/api");
+    round.httpProbe(httpCheck("http://a/"));
+    ASSERT_TRUE(provider_.waitForCalls(1, kLong));
+  }
+  auto stopped = std::async(std::launch::async, [&] { checks->stop(); });
+  const bool ended = stopped.wait_for(kLong) == std::future_status::ready;
+  provider_.release();  // lets a failing run end
+  EXPECT_TRUE(ended) << "stop() waited for the held call";
+  EXPECT_TRUE(provider_.cancelled());
+}
+
+TEST_F(RuntimeCheckPoolTest, InlineModeCancelsNothing) {
+  // Without threads the reconcile workers make the calls and use their answers.
+  auto checks = pool({0, 0, 20ms});
+  checks->stop();
+  EXPECT_FALSE(provider_.cancelled());
 }
 
 TEST_F(RuntimeCheckPoolTest, ARoundWaitsOnlyForItsOwnCalls) {
