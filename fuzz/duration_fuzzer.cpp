@@ -3,7 +3,7 @@
 #include <cstdint>
 
 #include "fuzz/fuzz_targets.hpp"
-#include "operator/kube/duration.hpp"
+#include "kube/duration.hpp"
 
 namespace rg::fuzz {
 

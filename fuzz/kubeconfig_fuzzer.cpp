@@ -4,7 +4,7 @@
 #include <cstdint>
 
 #include "fuzz/fuzz_targets.hpp"
-#include "operator/kube/kube_config.hpp"
+#include "kube/kube_config.hpp"
 
 namespace rg::fuzz {
 

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "fuzz/fuzz_targets.hpp"
-#include "operator/kube/quantity.hpp"
+#include "kube/quantity.hpp"
 
 namespace rg::fuzz {
 

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "fuzz/fuzz_targets.hpp"
-#include "operator/kube/watch_stream.hpp"
+#include "kube/watch_stream.hpp"
 
 namespace rg::fuzz {
 namespace {

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "operator/kube/object_views.hpp"
+#include "kube/object_views.hpp"
 #include "reconcilers/actions/rollback.hpp"
 
 namespace rg::cache {

@@ -1,7 +1,7 @@
 #include "operator/cluster_cache.hpp"
 
+#include "kube/object_change.hpp"
 #include "operator/cache_transforms.hpp"
-#include "operator/kube/object_change.hpp"
 
 #include "reconcilers/gate_dependencies.hpp"
 

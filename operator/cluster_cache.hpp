@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "operator/kube/informer.hpp"
+#include "kube/informer.hpp"
 #include "reconcilers/checks/workload.hpp"
 #include "reconcilers/reconciler/gate_cluster.hpp"
 

@@ -9,13 +9,13 @@
 #include <mutex>
 #include <thread>
 
+#include "kube/event_recorder.hpp"
+#include "kube/kube_config.hpp"
+#include "kube/leader_election.hpp"
+#include "kube/rest_client.hpp"
+#include "kube/work_queue.hpp"
 #include "operator/cluster_cache.hpp"
 #include "operator/endpoint_server.hpp"
-#include "operator/kube/event_recorder.hpp"
-#include "operator/kube/kube_config.hpp"
-#include "operator/kube/leader_election.hpp"
-#include "operator/kube/rest_client.hpp"
-#include "operator/kube/work_queue.hpp"
 #include "operator/logging.hpp"
 #include "operator/metrics/operator_metrics.hpp"
 #include "operator/rest_gate_writer.hpp"

@@ -1,8 +1,8 @@
 #pragma once
 // The reconciler's writes as API requests: Deployment and pod status patches and gate status
 // updates through the REST client, Events through the event recorder (optional).
-#include "operator/kube/event_recorder.hpp"
-#include "operator/kube/rest_client.hpp"
+#include "kube/event_recorder.hpp"
+#include "kube/rest_client.hpp"
 #include "reconcilers/reconciler/gate_cluster.hpp"
 
 namespace rg {

@@ -1,7 +1,7 @@
 #include "reconcilers/gate_dependencies.hpp"
 
-#include "operator/kube/json_fields.hpp"
-#include "operator/kube/object_views.hpp"
+#include "kube/json_fields.hpp"
+#include "kube/object_views.hpp"
 
 namespace rg {
 namespace {

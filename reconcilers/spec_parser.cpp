@@ -4,7 +4,7 @@
 #include <regex>
 #include <set>
 
-#include "operator/kube/json_fields.hpp"
+#include "kube/json_fields.hpp"
 #include "reconcilers/check_body_parser.hpp"
 #include "reconcilers/spec_reader.hpp"
 

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "operator/kube/duration.hpp"
-#include "operator/kube/quantity.hpp"
+#include "kube/duration.hpp"
+#include "kube/quantity.hpp"
 #include "reconcilers/spec_parser.hpp"
 
 namespace rg {

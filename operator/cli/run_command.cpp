@@ -2,8 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "operator/kube/duration.hpp"
-#include "operator/kube/kube_config.hpp"
+#include "kube/duration.hpp"
+#include "kube/kube_config.hpp"
 #include "operator/logging.hpp"
 #include "operator/malloc_arenas.hpp"
 

@@ -6,8 +6,8 @@
 #include <functional>
 #include <string>
 
-#include "operator/kube/rest_client.hpp"
-#include "operator/kube/work_queue.hpp"
+#include "kube/rest_client.hpp"
+#include "kube/work_queue.hpp"
 #include "operator/metrics/metric_registry.hpp"
 #include "reconcilers/providers/runtime_check_pool.hpp"
 #include "reconcilers/reconciler/gate_reconciler.hpp"

@@ -1,6 +1,6 @@
 #include "reconcilers/actions/pod_readiness.hpp"
 
-#include "operator/kube/object_views.hpp"
+#include "kube/object_views.hpp"
 
 #include <algorithm>
 

@@ -5,7 +5,7 @@
 #include <span>
 #include <string_view>
 
-#include "operator/kube/object_views.hpp"
+#include "kube/object_views.hpp"
 #include "reconcilers/checks/pod_template.hpp"
 
 namespace rg::actions {

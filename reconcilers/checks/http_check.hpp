@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "operator/kube/duration.hpp"
+#include "kube/duration.hpp"
 #include "reconcilers/checks/check_kind.hpp"
 
 namespace rg::providers {

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "operator/kube/json_fields.hpp"
+#include "kube/json_fields.hpp"
 #include "reconcilers/checks/check_result.hpp"
 
 namespace rg::checks {

@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "operator/kube/duration.hpp"
+#include "kube/duration.hpp"
 #include "reconcilers/checks/check_kind.hpp"
 
 namespace rg::providers {

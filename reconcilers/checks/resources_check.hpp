@@ -2,7 +2,7 @@
 // The `resources` check: containers set requests and limits, within the cpu and memory ranges.
 #include <optional>
 
-#include "operator/kube/quantity.hpp"
+#include "kube/quantity.hpp"
 #include "reconcilers/checks/check_kind.hpp"
 
 namespace rg {

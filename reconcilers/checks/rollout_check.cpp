@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <array>
 
-#include "operator/kube/object_views.hpp"
+#include "kube/object_views.hpp"
 #include "reconcilers/actions/rollback.hpp"
 #include "reconcilers/checks/pod_template.hpp"
 #include "reconcilers/checks/spec_rules.hpp"

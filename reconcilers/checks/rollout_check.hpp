@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <optional>
 
-#include "operator/kube/duration.hpp"
+#include "kube/duration.hpp"
 #include "reconcilers/checks/check_kind.hpp"
 
 namespace rg {

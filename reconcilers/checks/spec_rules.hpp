@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "operator/kube/duration.hpp"
+#include "kube/duration.hpp"
 #include "reconcilers/spec_reader.hpp"
 
 namespace rg {

@@ -6,8 +6,8 @@
 #include <set>
 #include <sstream>
 
-#include "operator/kube/json_fields.hpp"
-#include "operator/kube/object_views.hpp"
+#include "kube/json_fields.hpp"
+#include "kube/object_views.hpp"
 #include "reconcilers/offline/yaml_documents.hpp"
 #include "reconcilers/spec_parser.hpp"
 

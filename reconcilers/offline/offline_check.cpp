@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "operator/kube/object_views.hpp"
+#include "kube/object_views.hpp"
 #include "reconcilers/checks/static_checks.hpp"
 #include "reconcilers/offline/manifest_set.hpp"
 #include "reconcilers/providers/revision_variables.hpp"

@@ -4,7 +4,7 @@
 #include <cstddef>
 #include <string>
 
-#include "operator/kube/duration.hpp"
+#include "kube/duration.hpp"
 #include "reconcilers/gate_spec.hpp"
 
 namespace rg::providers {

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <charconv>
 
-#include "operator/kube/json_fields.hpp"
-#include "operator/kube/object_views.hpp"
+#include "kube/json_fields.hpp"
+#include "kube/object_views.hpp"
 
 namespace rg::providers {
 namespace {

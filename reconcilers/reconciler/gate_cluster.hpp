@@ -8,9 +8,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "operator/kube/event_recorder.hpp"
-#include "operator/kube/object_store.hpp"
-#include "operator/kube/rest_client.hpp"
+#include "kube/event_recorder.hpp"
+#include "kube/object_store.hpp"
+#include "kube/rest_client.hpp"
 #include "reconcilers/checks/workload.hpp"
 
 namespace rg {

@@ -4,9 +4,9 @@
 
 #include <algorithm>
 
-#include "operator/kube/api_error.hpp"
-#include "operator/kube/json_fields.hpp"
-#include "operator/kube/object_views.hpp"
+#include "kube/api_error.hpp"
+#include "kube/json_fields.hpp"
+#include "kube/object_views.hpp"
 #include "reconcilers/actions/pod_readiness.hpp"
 #include "reconcilers/providers/revision_variables.hpp"
 #include "reconcilers/providers/runtime_check_pool.hpp"

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "operator/kube/work_queue.hpp"
+#include "kube/work_queue.hpp"
 #include "reconcilers/reconciler/gate_cluster.hpp"
 #include "reconcilers/status/gate_evaluation.hpp"
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <set>
 
-#include "operator/kube/object_views.hpp"
+#include "kube/object_views.hpp"
 #include "reconcilers/actions/pause.hpp"
 #include "reconcilers/actions/rollback.hpp"
 

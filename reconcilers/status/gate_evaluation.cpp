@@ -5,7 +5,7 @@
 #include <cmath>
 #include <cstdlib>
 
-#include "operator/kube/object_views.hpp"
+#include "kube/object_views.hpp"
 #include "reconcilers/actions/pod_readiness.hpp"
 #include "reconcilers/checks/static_checks.hpp"
 #include "reconcilers/status/gate_actions.hpp"

@@ -15,7 +15,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "operator/kube/api_error.hpp"
+#include "kube/api_error.hpp"
 #include "tests/e2e/support/http_get.hpp"
 #include "tests/e2e/support/poll.hpp"
 #include "tests/providers/loopback.hpp"

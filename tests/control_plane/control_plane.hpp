@@ -49,7 +49,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "operator/kube/rest_client.hpp"
+#include "kube/rest_client.hpp"
 #include "tests/e2e/support/child_process.hpp"
 #include "tests/support/subprocess.hpp"
 

@@ -9,8 +9,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "operator/kube/api_error.hpp"
-#include "operator/kube/rest_client.hpp"
+#include "kube/api_error.hpp"
+#include "kube/rest_client.hpp"
 #include "tests/control_plane/control_plane.hpp"
 #include "tests/control_plane/stand_in_kubelet.hpp"
 #include "tests/e2e/support/poll.hpp"

@@ -6,7 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "operator/kube/rest_client.hpp"
+#include "kube/rest_client.hpp"
 #include "tests/control_plane/ops_support.hpp"
 #include "tests/control_plane/stand_in_kubelet.hpp"
 #include "tests/e2e/support/operator_process.hpp"

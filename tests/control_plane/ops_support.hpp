@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "operator/kube/kube_config.hpp"
+#include "kube/kube_config.hpp"
 #include "tests/control_plane/control_plane.hpp"
 #include "tests/e2e/support/poll.hpp"
 #include "tests/support/kubeconfig.hpp"

@@ -1,8 +1,8 @@
 #include "tests/control_plane/stand_in_kubelet.hpp"
 
-#include "operator/kube/api_error.hpp"
-#include "operator/kube/informer.hpp"
-#include "operator/kube/rest_client.hpp"
+#include "kube/api_error.hpp"
+#include "kube/informer.hpp"
+#include "kube/rest_client.hpp"
 #include "tests/support/k8s_util.hpp"
 #include "tests/support/pod_lifecycle.hpp"
 

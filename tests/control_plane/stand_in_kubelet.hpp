@@ -30,7 +30,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "operator/kube/kube_config.hpp"
+#include "kube/kube_config.hpp"
 #include "tests/support/pod_lifecycle.hpp"
 
 namespace rg::kube {

@@ -8,7 +8,7 @@
 #include <regex>
 #include <set>
 
-#include "operator/kube/event_recorder.hpp"
+#include "kube/event_recorder.hpp"
 #include "tests/informer/wire_support.hpp"
 
 namespace rg::kube {

@@ -6,7 +6,7 @@
 
 #include <chrono>
 
-#include "operator/kube/informer.hpp"
+#include "kube/informer.hpp"
 #include "tests/informer/fake_lister_watcher.hpp"
 #include "tests/informer/wire_support.hpp"
 

@@ -9,7 +9,7 @@
 #include <chrono>
 #include <regex>
 
-#include "operator/kube/leader_election.hpp"
+#include "kube/leader_election.hpp"
 #include "tests/informer/wire_support.hpp"
 
 namespace rg::kube {

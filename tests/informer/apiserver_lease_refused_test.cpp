@@ -5,7 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "operator/kube/leader_election.hpp"
+#include "kube/leader_election.hpp"
 #include "tests/informer/wire_support.hpp"
 #include "tests/support/log_capture.hpp"
 

@@ -9,7 +9,7 @@
 #include <chrono>
 #include <mutex>
 
-#include "operator/kube/informer.hpp"
+#include "kube/informer.hpp"
 #include "tests/informer/wire_support.hpp"
 
 namespace rg::kube {

@@ -10,7 +10,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "operator/kube/background_thread.hpp"
+#include "kube/background_thread.hpp"
 
 namespace rg::kube {
 namespace {

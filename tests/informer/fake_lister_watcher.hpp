@@ -16,7 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "operator/kube/informer.hpp"
+#include "kube/informer.hpp"
 
 namespace rg::testing {
 

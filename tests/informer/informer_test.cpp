@@ -10,8 +10,8 @@
 #include <stdexcept>
 #include <thread>
 
-#include "operator/kube/api_error.hpp"
-#include "operator/kube/informer.hpp"
+#include "kube/api_error.hpp"
+#include "kube/informer.hpp"
 #include "tests/informer/fake_lister_watcher.hpp"
 
 namespace rg::kube {

@@ -1,4 +1,4 @@
-#include "operator/kube/object_change.hpp"
+#include "kube/object_change.hpp"
 
 #include <gtest/gtest.h>
 

@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "operator/kube/object_store.hpp"
+#include "kube/object_store.hpp"
 #include "tests/informer/fake_lister_watcher.hpp"
 
 namespace rg::kube {

@@ -5,7 +5,7 @@
 #include <memory>
 #include <thread>
 
-#include "operator/kube/rest_client.hpp"
+#include "kube/rest_client.hpp"
 #include "tests/support/api_server.hpp"
 
 namespace rg::testing {

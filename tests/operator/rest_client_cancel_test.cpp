@@ -4,7 +4,7 @@
 #include <chrono>
 #include <future>
 
-#include "operator/kube/rest_client.hpp"
+#include "kube/rest_client.hpp"
 #include "tests/providers/loopback.hpp"
 
 namespace rg::kube {

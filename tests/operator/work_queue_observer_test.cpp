@@ -5,7 +5,7 @@
 #include <mutex>
 #include <vector>
 
-#include "operator/kube/work_queue.hpp"
+#include "kube/work_queue.hpp"
 
 namespace rg::kube {
 namespace {

@@ -5,8 +5,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "operator/kube/request_info.hpp"
-#include "operator/kube/rest_client.hpp"
+#include "kube/request_info.hpp"
+#include "kube/rest_client.hpp"
 #include "tests/support/api_server.hpp"
 #include "tests/support/log_capture.hpp"
 #include "tests/wire/client_helpers.hpp"

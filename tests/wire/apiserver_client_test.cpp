@@ -6,8 +6,8 @@
 #include <chrono>
 #include <thread>
 
-#include "operator/kube/kube_config.hpp"
-#include "operator/kube/rest_client.hpp"
+#include "kube/kube_config.hpp"
+#include "kube/rest_client.hpp"
 #include "tests/support/api_server.hpp"
 #include "tests/wire/client_helpers.hpp"
 #include "tests/wire/test_util.hpp"

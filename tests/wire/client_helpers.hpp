@@ -3,7 +3,7 @@
 #include <chrono>
 #include <string>
 
-#include "operator/kube/rest_client.hpp"
+#include "kube/rest_client.hpp"
 #include "tests/wire/fake_server.hpp"
 
 namespace rg::wire {

@@ -6,9 +6,9 @@
 #include <ctime>
 #include <thread>
 
-#include "operator/kube/exec_credentials.hpp"
-#include "operator/kube/kube_config.hpp"
-#include "operator/kube/rest_client.hpp"
+#include "kube/exec_credentials.hpp"
+#include "kube/kube_config.hpp"
+#include "kube/rest_client.hpp"
 #include "tests/wire/client_helpers.hpp"
 #include "tests/wire/fake_server.hpp"
 #include "tests/wire/test_tls.hpp"

@@ -4,8 +4,8 @@
 
 #include <filesystem>
 
-#include "operator/kube/in_cluster_config.hpp"
-#include "operator/kube/rest_client.hpp"
+#include "kube/in_cluster_config.hpp"
+#include "kube/rest_client.hpp"
 #include "tests/wire/client_helpers.hpp"
 #include "tests/wire/fake_server.hpp"
 #include "tests/wire/test_tls.hpp"

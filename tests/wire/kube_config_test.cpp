@@ -2,9 +2,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "operator/kube/exec_credentials.hpp"
-#include "operator/kube/in_cluster_config.hpp"
-#include "operator/kube/kube_config.hpp"
+#include "kube/exec_credentials.hpp"
+#include "kube/in_cluster_config.hpp"
+#include "kube/kube_config.hpp"
 #include "tests/wire/test_tls.hpp"
 #include "tests/wire/test_util.hpp"
 

@@ -2,7 +2,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "operator/kube/kube_config.hpp"
+#include "kube/kube_config.hpp"
 #include "tests/wire/test_tls.hpp"
 #include "tests/wire/test_util.hpp"
 

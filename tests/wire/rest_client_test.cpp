@@ -5,7 +5,7 @@
 #include <atomic>
 #include <chrono>
 
-#include "operator/kube/rest_client.hpp"
+#include "kube/rest_client.hpp"
 #include "tests/wire/client_helpers.hpp"
 #include "tests/wire/fake_server.hpp"
 

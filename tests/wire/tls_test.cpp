@@ -3,8 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "operator/kube/kube_config.hpp"
-#include "operator/kube/rest_client.hpp"
+#include "kube/kube_config.hpp"
+#include "kube/rest_client.hpp"
 #include "tests/wire/client_helpers.hpp"
 #include "tests/wire/fake_server.hpp"
 #include "tests/wire/test_tls.hpp"

@@ -8,7 +8,7 @@
 #include <future>
 #include <thread>
 
-#include "operator/kube/rest_client.hpp"
+#include "kube/rest_client.hpp"
 #include "tests/wire/client_helpers.hpp"
 #include "tests/wire/fake_server.hpp"
 

@@ -15,6 +15,6 @@ target_link_libraries(client_tests PRIVATE
   rg_kube rg_test_apiserver cpprestsdk::cpprest OpenSSL::SSL OpenSSL::Crypto
   GTest::gtest_main GTest::gmock)
 if(RG_SANITIZE)
-  target_compile_options(client_tests PRIVATE -fno-sanitize=vptr)  # see operator/kube/client.cmake
+  target_compile_options(client_tests PRIVATE -fno-sanitize=vptr)  # see kube/client.cmake
 endif()
 gtest_discover_tests(client_tests DISCOVERY_TIMEOUT 60 PROPERTIES LABELS wire TIMEOUT 120)

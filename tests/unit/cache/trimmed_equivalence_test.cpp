@@ -6,8 +6,8 @@
 
 #include <functional>
 
+#include "kube/object_views.hpp"
 #include "operator/cache_transforms.hpp"
-#include "operator/kube/object_views.hpp"
 #include "reconcilers/actions/pause.hpp"
 #include "reconcilers/actions/pod_readiness.hpp"
 #include "reconcilers/actions/rollback.hpp"

@@ -7,8 +7,8 @@
 #include <string>
 #include <utility>
 
-#include "operator/kube/clock.hpp"
-#include "operator/kube/work_queue.hpp"
+#include "kube/clock.hpp"
+#include "kube/work_queue.hpp"
 
 namespace rg::kube {
 namespace {

@@ -1,4 +1,4 @@
-#include "operator/kube/duration.hpp"
+#include "kube/duration.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "operator/kube/json_fields.hpp"
+#include "kube/json_fields.hpp"
 
 #include <gtest/gtest.h>
 

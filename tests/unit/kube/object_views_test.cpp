@@ -1,4 +1,4 @@
-#include "operator/kube/object_views.hpp"
+#include "kube/object_views.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "operator/kube/quantity.hpp"
+#include "kube/quantity.hpp"
 
 #include <gtest/gtest.h>
 

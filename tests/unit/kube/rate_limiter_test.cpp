@@ -1,4 +1,4 @@
-#include "operator/kube/rate_limiter.hpp"
+#include "kube/rate_limiter.hpp"
 
 #include <gtest/gtest.h>
 
@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "operator/kube/clock.hpp"
+#include "kube/clock.hpp"
 
 namespace rg::kube {
 namespace {

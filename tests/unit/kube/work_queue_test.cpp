@@ -1,4 +1,4 @@
-#include "operator/kube/work_queue.hpp"
+#include "kube/work_queue.hpp"
 
 #include <gtest/gtest.h>
 
@@ -17,8 +17,8 @@
 #include <utility>
 #include <vector>
 
-#include "operator/kube/clock.hpp"
-#include "operator/kube/rate_limiter.hpp"
+#include "kube/clock.hpp"
+#include "kube/rate_limiter.hpp"
 
 namespace rg::kube {
 namespace {

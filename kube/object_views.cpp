@@ -1,0 +1,127 @@
+#include "kube/object_views.hpp"
+
+#include <limits>
+
+#include "kube/json_fields.hpp"
+
+namespace rg::kube {
+
+using nlohmann::json;
+
+std::optional<int64_t> parseRevision(std::string_view text) {
+  bool negative = false;
+  if (!text.empty() && (text.front() == '+' || text.front() == '-')) {
+    negative = text.front() == '-';
+    text.remove_prefix(1);
+  }
+  if (text.empty()) return std::nullopt;
+  // Accumulate as a negative number so that INT64_MIN parses, as strconv.ParseInt allows.
+  int64_t value = 0;
+  constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    const int digit = c - '0';
+    if (value < (kMin + digit) / 10) return std::nullopt;
+    value = value * 10 - digit;
+  }
+  if (negative) return value;
+  if (value == kMin) return std::nullopt;
+  return -value;
+}
+
+std::string ObjectMetaView::metaString(std::string_view key) const {
+  const json* metadata = objectAt(*object_, "metadata");
+  return metadata ? stringAt(*metadata, key).value_or("") : "";
+}
+
+std::string ObjectMetaView::name() const {
+  return metaString("name");
+}
+std::string ObjectMetaView::namespaceName() const {
+  return metaString("namespace");
+}
+std::string ObjectMetaView::uid() const {
+  return metaString("uid");
+}
+std::string ObjectMetaView::creationTimestamp() const {
+  return metaString("creationTimestamp");
+}
+
+std::optional<int64_t> ObjectMetaView::generation() const {
+  const json* metadata = objectAt(*object_, "metadata");
+  return metadata ? intAt(*metadata, "generation") : std::nullopt;
+}
+
+const json* ObjectMetaView::annotations() const {
+  return objectPath(*object_, {"metadata", "annotations"});
+}
+
+std::optional<std::string> ObjectMetaView::annotation(std::string_view key) const {
+  const json* all = annotations();
+  return all ? stringAt(*all, key) : std::nullopt;
+}
+
+std::optional<std::string> ObjectMetaView::label(std::string_view key) const {
+  const json* labels = objectPath(*object_, {"metadata", "labels"});
+  return labels ? stringAt(*labels, key) : std::nullopt;
+}
+
+const json* ObjectMetaView::controllerRef() const {
+  const json* metadata = objectAt(*object_, "metadata");
+  for (const json* ref :
+       metadata ? objectsIn(*metadata, "ownerReferences") : std::vector<const json*>{})
+    if (isTrue(*ref, "controller")) return ref;
+  return nullptr;
+}
+
+std::string DeploymentView::revisionText() const {
+  return annotation(kRevisionAnnotation).value_or("");
+}
+
+std::optional<int64_t> DeploymentView::revision() const {
+  auto text = annotation(kRevisionAnnotation);
+  return text ? parseRevision(*text) : std::nullopt;
+}
+
+std::optional<int64_t> DeploymentView::observedGeneration() const {
+  const json* status = objectAt(object(), "status");
+  return status ? intAt(*status, "observedGeneration") : std::nullopt;
+}
+
+const json* DeploymentView::podTemplate() const {
+  return objectPath(object(), {"spec", "template"});
+}
+
+std::string ReplicaSetView::revisionText() const {
+  return annotation(kRevisionAnnotation).value_or("");
+}
+
+std::optional<int64_t> ReplicaSetView::revision() const {
+  const json* all = annotations();
+  const json* value = all ? member(*all, kRevisionAnnotation) : nullptr;
+  if (!value) return 0;
+  if (!value->is_string()) return std::nullopt;
+  return parseRevision(value->get_ref<const std::string&>());
+}
+
+std::string ReplicaSetView::revisionHistory() const {
+  return annotation(kRevisionHistoryAnnotation).value_or("");
+}
+
+std::string ReplicaSetView::podTemplateHash() const {
+  if (const json* labels = objectPath(object(), {"spec", "template", "metadata", "labels"})) {
+    std::string hash = stringAt(*labels, kPodTemplateHashLabel).value_or("");
+    if (!hash.empty()) return hash;
+  }
+  return label(kPodTemplateHashLabel).value_or("");
+}
+
+const json* ReplicaSetView::podTemplate() const {
+  return objectPath(object(), {"spec", "template"});
+}
+
+std::string PodView::podTemplateHash() const {
+  return label(kPodTemplateHashLabel).value_or("");
+}
+
+}  // namespace rg::kube
