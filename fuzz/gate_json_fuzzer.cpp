@@ -6,7 +6,7 @@
 
 #include "fuzz/fuzz_targets.hpp"
 #include "reconcilers/checks/static_checks.hpp"
-#include "reconcilers/spec_parser.hpp"
+#include "reconcilers/spec/spec_parser.hpp"
 
 namespace rg::fuzz {
 

@@ -11,7 +11,7 @@
 
 #include "kube/informer.hpp"
 #include "reconcilers/checks/workload.hpp"
-#include "reconcilers/reconciler/gate_cluster.hpp"
+#include "reconcilers/gate_cluster.hpp"
 
 namespace rg {
 

@@ -19,9 +19,9 @@
 #include "operator/logging.hpp"
 #include "operator/metrics/operator_metrics.hpp"
 #include "operator/rest_gate_writer.hpp"
+#include "reconcilers/gate_reconciler.hpp"
 #include "reconcilers/providers/http_provider.hpp"
 #include "reconcilers/providers/runtime_check_pool.hpp"
-#include "reconcilers/reconciler/gate_reconciler.hpp"
 
 namespace rg {
 namespace {

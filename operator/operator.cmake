@@ -17,9 +17,8 @@ add_library(rg_operator STATIC
   operator/metrics/metric_registry.cpp
   operator/metrics/operator_metrics.cpp
   operator/metrics/process_metrics.cpp
-  operator/rest_gate_writer.cpp
-  reconcilers/reconciler/gate_reconciler.cpp)
-target_link_libraries(rg_operator PUBLIC rg_engine rg_cache_transforms rg_kube rg_informer rg_workqueue rg_providers
+  operator/rest_gate_writer.cpp)
+target_link_libraries(rg_operator PUBLIC rg_reconciler rg_cache_transforms rg_informer
                       cpprestsdk::cpprest spdlog::spdlog)
 
 add_executable(readiness-gate operator/main.cpp)

@@ -3,7 +3,7 @@
 // updates through the REST client, Events through the event recorder (optional).
 #include "kube/event_recorder.hpp"
 #include "kube/rest_client.hpp"
-#include "reconcilers/reconciler/gate_cluster.hpp"
+#include "reconcilers/gate_cluster.hpp"
 
 namespace rg {
 

@@ -1,8 +1,9 @@
 # The check engine: gate spec parsing/validation, static checks, offline check.
 file(GLOB RG_CHECK_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/reconcilers/checks/*.cpp)
 file(GLOB RG_OFFLINE_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/reconcilers/offline/*.cpp)
-file(GLOB RG_SPEC_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/reconcilers/*.cpp
-     ${CMAKE_SOURCE_DIR}/reconcilers/status/*.cpp)
+file(GLOB RG_SPEC_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/reconcilers/spec/*.cpp
+     ${CMAKE_SOURCE_DIR}/reconcilers/evaluation/*.cpp ${CMAKE_SOURCE_DIR}/reconcilers/status/*.cpp
+     ${CMAKE_SOURCE_DIR}/reconcilers/gate_dependencies.cpp)
 file(GLOB RG_ACTION_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/reconcilers/actions/*.cpp)
 # Pure, and needed by the spec parser: in the engine, not in rg_providers (which links the engine).
 set(RG_VARIABLE_SOURCES ${CMAKE_SOURCE_DIR}/reconcilers/providers/revision_variables.cpp)

@@ -9,8 +9,8 @@
 #include "kube/rest_client.hpp"
 #include "kube/work_queue.hpp"
 #include "operator/metrics/metric_registry.hpp"
+#include "reconcilers/gate_reconciler.hpp"
 #include "reconcilers/providers/runtime_check_pool.hpp"
-#include "reconcilers/reconciler/gate_reconciler.hpp"
 
 namespace rg {
 

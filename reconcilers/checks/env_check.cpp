@@ -6,7 +6,7 @@
 
 #include "reconcilers/checks/pod_template.hpp"
 #include "reconcilers/checks/workload.hpp"
-#include "reconcilers/spec_reader.hpp"
+#include "reconcilers/spec/spec_reader.hpp"
 
 namespace rg {
 namespace {

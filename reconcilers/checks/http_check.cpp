@@ -5,7 +5,7 @@
 
 #include "reconcilers/checks/spec_rules.hpp"
 #include "reconcilers/providers/provider.hpp"
-#include "reconcilers/spec_reader.hpp"
+#include "reconcilers/spec/spec_reader.hpp"
 
 namespace rg {
 namespace {

@@ -5,9 +5,9 @@
 #include <vector>
 
 #include "reconcilers/checks/spec_rules.hpp"
-#include "reconcilers/gate_spec.hpp"
 #include "reconcilers/providers/provider.hpp"
-#include "reconcilers/spec_reader.hpp"
+#include "reconcilers/spec/gate_spec.hpp"
+#include "reconcilers/spec/spec_reader.hpp"
 
 namespace rg {
 namespace {

@@ -11,7 +11,7 @@
 #include "reconcilers/checks/pod_template.hpp"
 #include "reconcilers/checks/spec_rules.hpp"
 #include "reconcilers/checks/workload.hpp"
-#include "reconcilers/spec_reader.hpp"
+#include "reconcilers/spec/spec_reader.hpp"
 #include "reconcilers/status/gate_status.hpp"
 
 namespace rg {

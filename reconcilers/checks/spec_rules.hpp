@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "kube/duration.hpp"
-#include "reconcilers/spec_reader.hpp"
+#include "reconcilers/spec/spec_reader.hpp"
 
 namespace rg {
 

@@ -3,7 +3,7 @@
 // its file (reconcilers/checks/<kind>_check.cpp), declared in its header.
 #include "reconcilers/checks/check_result.hpp"
 #include "reconcilers/checks/workload.hpp"
-#include "reconcilers/gate_spec.hpp"
+#include "reconcilers/spec/gate_spec.hpp"
 
 namespace rg::checks {
 

@@ -9,7 +9,7 @@
 #include "kube/json_fields.hpp"
 #include "kube/object_views.hpp"
 #include "reconcilers/offline/yaml_documents.hpp"
-#include "reconcilers/spec_parser.hpp"
+#include "reconcilers/spec/spec_parser.hpp"
 
 namespace rg::offline {
 namespace {

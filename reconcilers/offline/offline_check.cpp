@@ -6,7 +6,7 @@
 #include "reconcilers/checks/static_checks.hpp"
 #include "reconcilers/offline/manifest_set.hpp"
 #include "reconcilers/providers/revision_variables.hpp"
-#include "reconcilers/spec_parser.hpp"
+#include "reconcilers/spec/spec_parser.hpp"
 
 namespace rg::offline {
 namespace {

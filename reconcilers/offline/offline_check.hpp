@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "reconcilers/checks/check_result.hpp"
-#include "reconcilers/gate_spec.hpp"
+#include "reconcilers/spec/gate_spec.hpp"
 
 namespace rg::offline {
 

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "reconcilers/checks/workload.hpp"
-#include "reconcilers/gate_spec.hpp"
+#include "reconcilers/spec/gate_spec.hpp"
 
 namespace rg::providers {
 

@@ -6,9 +6,9 @@
 #include <string>
 
 #include "reconcilers/checks/check_result.hpp"
-#include "reconcilers/gate_spec.hpp"
 #include "reconcilers/providers/provider.hpp"
 #include "reconcilers/providers/revision_variables.hpp"
+#include "reconcilers/spec/gate_spec.hpp"
 
 namespace rg::providers {
 

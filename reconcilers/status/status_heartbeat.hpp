@@ -7,7 +7,7 @@
 // 10 000 gates at 10 s.
 #include <chrono>
 
-#include "reconcilers/gate_spec.hpp"
+#include "reconcilers/spec/gate_spec.hpp"
 #include "reconcilers/status/gate_status.hpp"
 
 namespace rg {

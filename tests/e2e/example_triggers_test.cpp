@@ -35,12 +35,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "reconcilers/gate_spec.hpp"
 #include "reconcilers/offline/yaml_documents.hpp"
 #include "reconcilers/providers/http_provider.hpp"
 #include "reconcilers/providers/revision_variables.hpp"
 #include "reconcilers/providers/runtime_checks.hpp"
-#include "reconcilers/spec_parser.hpp"
+#include "reconcilers/spec/gate_spec.hpp"
+#include "reconcilers/spec/spec_parser.hpp"
 #include "tests/e2e/support/poll.hpp"
 #include "tests/e2e/support/prometheus_server.hpp"
 #include "tests/providers/loopback.hpp"

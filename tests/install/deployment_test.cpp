@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "reconcilers/spec_parser.hpp"
+#include "reconcilers/spec/spec_parser.hpp"
 #include "tests/install/chart_render.hpp"
 
 namespace rg::install {

@@ -12,11 +12,11 @@
 #include "reconcilers/actions/pod_readiness.hpp"
 #include "reconcilers/actions/rollback.hpp"
 #include "reconcilers/checks/static_checks.hpp"
+#include "reconcilers/evaluation/gate_evaluation.hpp"
 #include "reconcilers/gate_dependencies.hpp"
 #include "reconcilers/offline/yaml_documents.hpp"
 #include "reconcilers/providers/revision_variables.hpp"
-#include "reconcilers/spec_parser.hpp"
-#include "reconcilers/status/gate_evaluation.hpp"
+#include "reconcilers/spec/spec_parser.hpp"
 #include "tests/unit/cache/cache_fixture.hpp"
 
 namespace rg::cache {

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "reconcilers/checks/static_checks.hpp"
-#include "reconcilers/spec_fields.hpp"
+#include "reconcilers/spec/spec_fields.hpp"
 
 namespace rg {
 namespace {

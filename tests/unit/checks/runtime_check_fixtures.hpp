@@ -5,8 +5,8 @@
 #include <string>
 #include <utility>
 
-#include "reconcilers/gate_spec.hpp"
 #include "reconcilers/providers/provider.hpp"
+#include "reconcilers/spec/gate_spec.hpp"
 
 namespace rg::runtime_check_fixtures {
 

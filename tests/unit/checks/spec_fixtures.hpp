@@ -6,7 +6,7 @@
 #include <string>
 
 #include "reconcilers/offline/yaml_documents.hpp"
-#include "reconcilers/spec_parser.hpp"
+#include "reconcilers/spec/spec_parser.hpp"
 
 namespace rg::spec_fixtures {
 

@@ -1,7 +1,7 @@
 // GateReconciler against a cache and a cluster held in memory: the decisions around actions and
 // status writes, without a server. Each reconcile is followed by what the informers would show
 // (catchUp) only when a test says so, to test the windows where the cache is behind.
-#include "reconcilers/reconciler/gate_reconciler.hpp"
+#include "reconcilers/gate_reconciler.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -11,8 +11,8 @@
 #include <sstream>
 
 #include "reconcilers/offline/yaml_documents.hpp"
-#include "reconcilers/spec_fields.hpp"
-#include "reconcilers/spec_parser.hpp"
+#include "reconcilers/spec/spec_fields.hpp"
+#include "reconcilers/spec/spec_parser.hpp"
 #include "reconcilers/status/gate_status.hpp"
 
 namespace rg {

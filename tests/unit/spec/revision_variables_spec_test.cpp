@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "reconcilers/offline/yaml_documents.hpp"
-#include "reconcilers/spec_parser.hpp"
+#include "reconcilers/spec/spec_parser.hpp"
 
 namespace rg {
 namespace {

@@ -1,4 +1,4 @@
-#include "reconcilers/spec_parser.hpp"
+#include "reconcilers/spec/spec_parser.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-#include "reconcilers/status/gate_evaluation.hpp"
+#include "reconcilers/evaluation/gate_evaluation.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -8,7 +8,7 @@
 #include "kube/object_views.hpp"
 #include "reconcilers/actions/pod_readiness.hpp"
 #include "reconcilers/checks/static_checks.hpp"
-#include "reconcilers/status/gate_actions.hpp"
+#include "reconcilers/evaluation/action_plan.hpp"
 #include "reconcilers/status/status_heartbeat.hpp"
 
 namespace rg {

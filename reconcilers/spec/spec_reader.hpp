@@ -7,7 +7,7 @@
 
 #include "kube/duration.hpp"
 #include "kube/quantity.hpp"
-#include "reconcilers/spec_parser.hpp"
+#include "reconcilers/spec/spec_parser.hpp"
 
 namespace rg {
 

@@ -1,7 +1,7 @@
 #pragma once
 // Decides what a gate does to its Deployment after an evaluation (pause,
 // resume, roll back) and records it in the new status.
-#include "reconcilers/status/gate_evaluation.hpp"
+#include "reconcilers/evaluation/gate_evaluation.hpp"
 
 namespace rg {
 

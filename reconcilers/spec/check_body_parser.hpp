@@ -3,8 +3,8 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
-#include "reconcilers/gate_spec.hpp"
-#include "reconcilers/spec_reader.hpp"
+#include "reconcilers/spec/gate_spec.hpp"
+#include "reconcilers/spec/spec_reader.hpp"
 
 namespace rg {
 

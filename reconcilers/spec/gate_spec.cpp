@@ -1,4 +1,4 @@
-#include "reconcilers/gate_spec.hpp"
+#include "reconcilers/spec/gate_spec.hpp"
 
 #include "reconcilers/checks/check_result.hpp"
 

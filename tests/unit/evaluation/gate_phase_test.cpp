@@ -4,9 +4,9 @@
 #include <gtest/gtest.h>
 
 #include "reconcilers/actions/pause.hpp"
+#include "reconcilers/evaluation/gate_evaluation.hpp"
 #include "reconcilers/offline/yaml_documents.hpp"
-#include "reconcilers/spec_parser.hpp"
-#include "reconcilers/status/gate_evaluation.hpp"
+#include "reconcilers/spec/spec_parser.hpp"
 
 namespace rg {
 namespace {

@@ -1,12 +1,12 @@
-#include "reconcilers/spec_parser.hpp"
+#include "reconcilers/spec/spec_parser.hpp"
 
 #include <chrono>
 #include <regex>
 #include <set>
 
 #include "kube/json_fields.hpp"
-#include "reconcilers/check_body_parser.hpp"
-#include "reconcilers/spec_reader.hpp"
+#include "reconcilers/spec/check_body_parser.hpp"
+#include "reconcilers/spec/spec_reader.hpp"
 
 namespace rg {
 namespace {

@@ -1,4 +1,4 @@
-#include "reconcilers/spec_fields.hpp"
+#include "reconcilers/spec/spec_fields.hpp"
 
 #include <map>
 

@@ -1,4 +1,4 @@
-#include "reconcilers/check_body_parser.hpp"
+#include "reconcilers/spec/check_body_parser.hpp"
 
 namespace rg {
 

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "kube/work_queue.hpp"
-#include "reconcilers/reconciler/gate_cluster.hpp"
-#include "reconcilers/status/gate_evaluation.hpp"
+#include "reconcilers/evaluation/gate_evaluation.hpp"
+#include "reconcilers/gate_cluster.hpp"
 
 namespace rg {
 

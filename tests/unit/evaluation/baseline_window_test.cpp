@@ -3,9 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "reconcilers/evaluation/gate_evaluation.hpp"
 #include "reconcilers/offline/yaml_documents.hpp"
-#include "reconcilers/spec_parser.hpp"
-#include "reconcilers/status/gate_evaluation.hpp"
+#include "reconcilers/spec/spec_parser.hpp"
 
 namespace rg {
 namespace {

@@ -1,8 +1,8 @@
-#include "reconcilers/spec_reader.hpp"
+#include "reconcilers/spec/spec_reader.hpp"
 
 #include <cmath>
 
-#include "reconcilers/spec_fields.hpp"
+#include "reconcilers/spec/spec_fields.hpp"
 
 namespace rg {
 

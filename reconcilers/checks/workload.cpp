@@ -1,5 +1,5 @@
-#include "kube/object_views.hpp"
 #include "reconcilers/checks/workload.hpp"
+#include "kube/object_views.hpp"
 
 namespace rg {
 

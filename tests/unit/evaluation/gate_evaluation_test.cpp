@@ -1,4 +1,4 @@
-#include "reconcilers/status/gate_evaluation.hpp"
+#include "reconcilers/evaluation/gate_evaluation.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -6,7 +6,7 @@
 #include "reconcilers/actions/pause.hpp"
 #include "reconcilers/actions/rollback.hpp"
 #include "reconcilers/offline/yaml_documents.hpp"
-#include "reconcilers/spec_parser.hpp"
+#include "reconcilers/spec/spec_parser.hpp"
 
 namespace rg {
 namespace {

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "reconcilers/gate_spec.hpp"
+#include "reconcilers/spec/gate_spec.hpp"
 
 namespace rg {
 

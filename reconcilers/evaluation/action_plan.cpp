@@ -1,4 +1,4 @@
-#include "reconcilers/status/gate_actions.hpp"
+#include "reconcilers/evaluation/action_plan.hpp"
 
 #include <algorithm>
 #include <set>

@@ -1,4 +1,4 @@
-#include "reconcilers/reconciler/gate_reconciler.hpp"
+#include "reconcilers/gate_reconciler.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -8,11 +8,11 @@
 #include "kube/json_fields.hpp"
 #include "kube/object_views.hpp"
 #include "reconcilers/actions/pod_readiness.hpp"
+#include "reconcilers/evaluation/recheck.hpp"
 #include "reconcilers/providers/revision_variables.hpp"
 #include "reconcilers/providers/runtime_check_pool.hpp"
 #include "reconcilers/providers/runtime_checks.hpp"
-#include "reconcilers/spec_parser.hpp"
-#include "reconcilers/status/recheck.hpp"
+#include "reconcilers/spec/spec_parser.hpp"
 
 namespace rg {
 namespace {

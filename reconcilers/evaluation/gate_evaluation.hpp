@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "reconcilers/checks/workload.hpp"
-#include "reconcilers/gate_spec.hpp"
+#include "reconcilers/spec/gate_spec.hpp"
 #include "reconcilers/status/gate_status.hpp"
 
 namespace rg {
