@@ -14,9 +14,9 @@
 
 #include <nlohmann/json.hpp>
 
-namespace rg::kube {
+#include "kube/shared_objects.hpp"
 
-using ObjectPtr = std::shared_ptr<const nlohmann::json>;
+namespace rg::kube {
 
 // Values under which an object is indexed (none: not in the index).
 using IndexFunc = std::function<std::vector<std::string>(const nlohmann::json&)>;

@@ -179,10 +179,10 @@ std::optional<Workload> ClusterCache::workload(const std::string& ns,
   if (!object) return std::nullopt;
   Workload out;
   out.now = std::chrono::system_clock::now();
-  out.deployment = *object;
-  for (const auto& rs : replicaSets_.byIndex(kOwnerIndex, ns + "/" + deployment))
-    out.replicaSets.push_back(*rs);
-  for (const auto& pod : podsOf(ns, deployment)) out.pods.push_back(*pod);
+  out.deployment = object;
+  for (auto& rs : replicaSets_.byIndex(kOwnerIndex, ns + "/" + deployment))
+    out.replicaSets.push_back(std::move(rs));
+  for (auto& pod : podsOf(ns, deployment)) out.pods.push_back(std::move(pod));
   // Only the Secrets and ConfigMaps the checks name are read, when they ask.
   out.secrets = KeyCatalog(
       [this, ns](const std::string& name) { return secrets_.get(kube::makeKey(ns, name)); });

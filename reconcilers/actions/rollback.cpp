@@ -147,7 +147,7 @@ std::string joinHashes(const std::set<std::string>& hashes) {
 }  // namespace
 
 std::vector<std::reference_wrapper<const json>> controlledReplicaSets(
-    const json& deployment, const std::vector<json>& replicaSets) {
+    const json& deployment, const kube::SharedObjects& replicaSets) {
   const kube::DeploymentView view(deployment);
   const std::string uid = view.uid();
   const std::string name = view.name();
@@ -196,7 +196,7 @@ const char* toString(RollbackRefusal refusal) {
   return "Unknown";
 }
 
-RollbackPlan planRollback(const json& deployment, const std::vector<json>& replicaSets) {
+RollbackPlan planRollback(const json& deployment, const kube::SharedObjects& replicaSets) {
   RollbackPlan plan;
 
   // Revision annotations are only meaningful once the controller has seen the current spec:
@@ -299,7 +299,7 @@ RollbackPlan planRollback(const json& deployment, const std::vector<json>& repli
   return plan;
 }
 
-RollbackPlan planRollback(const json& deployment, const std::vector<json>& replicaSets,
+RollbackPlan planRollback(const json& deployment, const kube::SharedObjects& replicaSets,
                           const std::set<std::string>& badHashes) {
   return refuseBadTarget(planRollback(deployment, replicaSets), badHashes);
 }

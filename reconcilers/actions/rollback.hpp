@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "kube/shared_objects.hpp"
 #include "reconcilers/status/gate_status.hpp"
 
 namespace rg::actions {
@@ -34,7 +35,7 @@ bool keptFromDeployment(std::string_view annotation);
 // metav1.GetControllerOf) has the Deployment's uid. A Deployment without uid (offline manifests)
 // matches controller references of kind Deployment with its name, in its namespace.
 std::vector<std::reference_wrapper<const nlohmann::json>> controlledReplicaSets(
-    const nlohmann::json& deployment, const std::vector<nlohmann::json>& replicaSets);
+    const nlohmann::json& deployment, const kube::SharedObjects& replicaSets);
 
 // equalIgnoreHash: pod templates equal once pod-template-hash labels are removed. Nulls and empty
 // arrays/objects count as absent, as Go's semantic equality treats nil and empty maps/slices
@@ -72,11 +73,9 @@ struct RollbackPlan {
 // Deployment revision, kubectl's rule (second-highest revision) applies. Checks in kubectl's order
 // (target, paused, unchanged template), after making sure the deployment controller has observed
 // the current spec (else the revision annotations describe an older template).
-RollbackPlan planRollback(const nlohmann::json& deployment,
-                          const std::vector<nlohmann::json>& replicaSets);
+RollbackPlan planRollback(const nlohmann::json& deployment, const kube::SharedObjects& replicaSets);
 // The same, then refuses a target whose template hash is in `badHashes`.
-RollbackPlan planRollback(const nlohmann::json& deployment,
-                          const std::vector<nlohmann::json>& replicaSets,
+RollbackPlan planRollback(const nlohmann::json& deployment, const kube::SharedObjects& replicaSets,
                           const std::set<std::string>& badHashes);
 
 // Loop guard: a ReplicaSet (or template hash) the gates rolled back before.

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "kube/shared_objects.hpp"
+
 namespace rg {
 
 // The key names of one Secret or ConfigMap.
@@ -46,11 +48,12 @@ class KeyCatalog {
 };
 
 struct Workload {
-  nlohmann::json deployment;                // apps/v1 Deployment
-  std::vector<nlohmann::json> replicaSets;  // the ReplicaSets it controls
-  std::vector<nlohmann::json> pods;         // their Pods
-  KeyCatalog secrets;                       // the namespace's Secrets
-  KeyCatalog configMaps;                    // the namespace's ConfigMaps
+  // Shares of the cache's snapshots, not copies.
+  kube::SharedObject deployment;    // apps/v1 Deployment
+  kube::SharedObjects replicaSets;  // the ReplicaSets it controls
+  kube::SharedObjects pods;         // their Pods
+  KeyCatalog secrets;               // the namespace's Secrets
+  KeyCatalog configMaps;            // the namespace's ConfigMaps
   // When the objects were read: checks that judge ages (a pod's ready timeout) measure from it.
   std::chrono::system_clock::time_point now{};
 };

@@ -150,11 +150,14 @@ TEST_F(ClusterCacheTest, WorkloadHoldsTheTargetWhatItOwnsAndKeyNamesOnly) {
 
   auto workload = cache.workload("team-a", "web");
   ASSERT_TRUE(workload.has_value());
-  EXPECT_EQ(workload->deployment["metadata"]["name"], "web");
+  EXPECT_EQ(workload->deployment.get()["metadata"]["name"], "web");
   ASSERT_EQ(workload->replicaSets.size(), 1u);
   EXPECT_EQ(workload->replicaSets[0]["metadata"]["name"], "web-1");
   ASSERT_EQ(workload->pods.size(), 1u);
   EXPECT_EQ(workload->pods[0]["metadata"]["name"], "web-1-x");
+  // A reconcile reads the cache's snapshots: shares, not copies.
+  EXPECT_EQ(workload->deployment.share(), cache.deployment("team-a", "web"));
+  EXPECT_EQ(workload->pods.share(0), cache.podsOf("team-a", "web").at(0));
   ASSERT_NE(workload->secrets.find("db-creds"), nullptr);
   EXPECT_THAT(workload->secrets.find("db-creds")->keys, ElementsAre("password"));
   ASSERT_NE(workload->configMaps.find("settings"), nullptr);

@@ -18,7 +18,7 @@ Workload sample() {
   auto workload = workloadWith(R"({"containers": [{"name": "api", "image": "app:latest",
       "readinessProbe": {"exec": {"command": ["true"]}},
       "securityContext": {"runAsNonRoot": true}}]})"_json);
-  workload.deployment["spec"]["replicas"] = 2;
+  workload.deployment.edit()["spec"]["replicas"] = 2;
   return workload;
 }
 

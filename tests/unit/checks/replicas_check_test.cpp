@@ -12,8 +12,8 @@ using namespace spec_fixtures;
 // A Deployment manifest (no status) or live object (with status).
 Workload deployment(json spec, json status = nullptr) {
   Workload workload;
-  workload.deployment = {{"kind", "Deployment"}, {"spec", std::move(spec)}};
-  if (!status.is_null()) workload.deployment["status"] = std::move(status);
+  workload.deployment = json{{"kind", "Deployment"}, {"spec", std::move(spec)}};
+  if (!status.is_null()) workload.deployment.edit()["status"] = std::move(status);
   return workload;
 }
 

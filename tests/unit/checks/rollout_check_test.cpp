@@ -74,14 +74,14 @@ json pod(const std::string& name, const std::string& hash, std::chrono::seconds 
 Workload rollout(json deploymentSpec = json::object()) {
   Workload w;
   w.now = kNow;
-  w.deployment = {{"kind", "Deployment"},
-                  {"metadata",
-                   {{"name", "api"},
-                    {"namespace", "shop"},
-                    {"uid", "dep-uid"},
-                    {"annotations", {{"deployment.kubernetes.io/revision", "2"}}}}},
-                  {"spec", std::move(deploymentSpec)},
-                  {"status", {{"replicas", 3}}}};
+  w.deployment = json{{"kind", "Deployment"},
+                      {"metadata",
+                       {{"name", "api"},
+                        {"namespace", "shop"},
+                        {"uid", "dep-uid"},
+                        {"annotations", {{"deployment.kubernetes.io/revision", "2"}}}}},
+                      {"spec", std::move(deploymentSpec)},
+                      {"status", {{"replicas", 3}}}};
   w.replicaSets = {replicaSet("aaa", 1), replicaSet("bbb", 2)};
   return w;
 }
@@ -206,7 +206,7 @@ TEST(RolloutCheck, SingleRestartDoesNotFail) {
   // One crash, then the kubelet's first back-off: CrashLoopBackOff with one restart.
   w.pods = {pod("api-bbb-1", "bbb", 30s, false, json::array({waiting("CrashLoopBackOff", 1)})),
             pod("api-bbb-2", "bbb", 30s, true)};
-  w.pods[1]["status"]["containerStatuses"][0]["restartCount"] = 1;
+  w.pods.edit(1)["status"]["containerStatuses"][0]["restartCount"] = 1;
   auto result = check(w);
   EXPECT_EQ(result.outcome, CheckOutcome::Passed) << result.message;
   EXPECT_EQ(result.message, "revision 2: 1 of 2 pods ready, 1 starting");
@@ -291,7 +291,7 @@ TEST(RolloutCheck, InitContainersCount) {
 
 TEST(RolloutCheck, ProgressDeadlineExceededFails) {
   auto w = rollout();
-  w.deployment["status"]["conditions"] =
+  w.deployment.edit()["status"]["conditions"] =
       json::array({{{"type", "Available"}, {"status", "True"}},
                    {{"type", "Progressing"},
                     {"status", "False"},
@@ -305,7 +305,7 @@ TEST(RolloutCheck, ProgressDeadlineExceededFails) {
             "\"api-bbb\" has timed out progressing.)");
 
   // Progressing=True (NewReplicaSetAvailable, ReplicaSetUpdated) is no failure.
-  w.deployment["status"]["conditions"][1] = {
+  w.deployment.edit()["status"]["conditions"][1] = {
       {"type", "Progressing"}, {"status", "True"}, {"reason", "ReplicaSetUpdated"}};
   EXPECT_EQ(check(w).outcome, CheckOutcome::Passed);
 }
@@ -334,7 +334,7 @@ TEST(RolloutCheck, CurrentRevisionIsTheDeploymentsNotTheHighest) {
   // After a rollback the controller gives the restored ReplicaSet a new, higher revision; here
   // the Deployment is on revision 1 while a ReplicaSet with revision 2 still exists.
   auto w = rollout();
-  w.deployment["metadata"]["annotations"]["deployment.kubernetes.io/revision"] = "1";
+  w.deployment.edit()["metadata"]["annotations"]["deployment.kubernetes.io/revision"] = "1";
   w.pods = {pod("api-aaa-1", "aaa", 30s, true),
             pod("api-bbb-1", "bbb", 30s, false, json::array({waiting("CrashLoopBackOff", 4)}))};
   auto result = check(w);
@@ -344,7 +344,7 @@ TEST(RolloutCheck, CurrentRevisionIsTheDeploymentsNotTheHighest) {
 
 TEST(RolloutCheck, WithoutARevisionTheHighestReplicaSetIsCurrent) {
   auto w = rollout();
-  w.deployment["metadata"].erase("annotations");
+  w.deployment.edit()["metadata"].erase("annotations");
   w.pods = {pod("api-aaa-1", "aaa", 30s, true),
             pod("api-bbb-1", "bbb", 30s, false, json::array({waiting("CrashLoopBackOff", 4)}))};
   auto result = check(w);
@@ -383,13 +383,13 @@ TEST(RolloutCheck, NoPodsYetIsInconclusive) {
   EXPECT_EQ(result.outcome, CheckOutcome::Inconclusive);
   EXPECT_EQ(result.message, "revision 2: no pods yet");
 
-  w.replicaSets[1]["spec"]["replicas"] = 0;
+  w.replicaSets.edit(1)["spec"]["replicas"] = 0;
   EXPECT_EQ(check(w).outcome, CheckOutcome::Passed);
 }
 
 TEST(RolloutCheck, ReplicaSetNotSeenYetIsInconclusive) {
   auto w = rollout();
-  w.deployment["metadata"]["annotations"]["deployment.kubernetes.io/revision"] = "3";
+  w.deployment.edit()["metadata"]["annotations"]["deployment.kubernetes.io/revision"] = "3";
   auto result = check(w);
   EXPECT_EQ(result.outcome, CheckOutcome::Inconclusive);
   EXPECT_EQ(result.message, "revision 3: its ReplicaSet is not seen yet");
@@ -397,7 +397,7 @@ TEST(RolloutCheck, ReplicaSetNotSeenYetIsInconclusive) {
 
 TEST(RolloutCheck, ManifestWithoutStatusIsSkipped) {
   auto w = rollout();
-  w.deployment.erase("status");
+  w.deployment.edit().erase("status");
   auto result = check(w);
   EXPECT_EQ(result.outcome, CheckOutcome::Skipped);
   EXPECT_THAT(result.message, HasSubstr("no rollout to inspect offline"));
@@ -410,7 +410,7 @@ TEST(RolloutCheck, WrongTypedFieldsDoNotThrow) {
   p["status"]["conditions"] = "none";
   p["metadata"]["creationTimestamp"] = 12;
   w.pods = {p, json("not a pod"), json::object()};
-  w.deployment["status"]["conditions"] = json::array({"x", {{"type", 1}}});
+  w.deployment.edit()["status"]["conditions"] = json::array({"x", {{"type", 1}}});
   auto result = check(w);
   EXPECT_EQ(result.outcome, CheckOutcome::Passed) << result.message;
   EXPECT_EQ(result.message, "revision 2: 0 of 1 pod ready, 1 starting");

@@ -33,13 +33,13 @@ spec:
 
 Workload workloadAt(int revision) {
   Workload w;
-  w.deployment = {
-      {"metadata",
-       {{"name", "api"},
-        {"namespace", "shop"},
-        {"uid", "dep-uid"},
-        {"annotations", {{"deployment.kubernetes.io/revision", std::to_string(revision)}}}}},
-      {"spec", {{"replicas", 2}}}};
+  w.deployment =
+      json{{"metadata",
+            {{"name", "api"},
+             {"namespace", "shop"},
+             {"uid", "dep-uid"},
+             {"annotations", {{"deployment.kubernetes.io/revision", std::to_string(revision)}}}}},
+           {"spec", {{"replicas", 2}}}};
   return w;
 }
 

@@ -80,21 +80,21 @@ json pod(const std::string& hash, std::chrono::seconds age, json containerStatus
 Workload workload(std::chrono::seconds podAge, json containerStatus) {
   Workload w;
   w.now = kNow;
-  w.deployment = {
-      {"apiVersion", "apps/v1"},
-      {"kind", "Deployment"},
-      {"metadata",
-       {{"name", "api"},
-        {"namespace", "shop"},
-        {"uid", "dep-uid"},
-        {"generation", 2},
-        {"annotations", {{"deployment.kubernetes.io/revision", "2"}}}}},
-      {"spec",
-       {{"replicas", 1},
-        {"template",
-         {{"metadata", {{"labels", {{"app", "api"}}}}},
-          {"spec", {{"containers", json::array({{{"name", "api"}, {"image", "api:2"}}})}}}}}}},
-      {"status", {{"observedGeneration", 2}, {"replicas", 2}}}};
+  w.deployment =
+      json{{"apiVersion", "apps/v1"},
+           {"kind", "Deployment"},
+           {"metadata",
+            {{"name", "api"},
+             {"namespace", "shop"},
+             {"uid", "dep-uid"},
+             {"generation", 2},
+             {"annotations", {{"deployment.kubernetes.io/revision", "2"}}}}},
+           {"spec",
+            {{"replicas", 1},
+             {"template",
+              {{"metadata", {{"labels", {{"app", "api"}}}}},
+               {"spec", {{"containers", json::array({{{"name", "api"}, {"image", "api:2"}}})}}}}}}},
+           {"status", {{"observedGeneration", 2}, {"replicas", 2}}}};
   w.replicaSets = {replicaSet("aaa", 1), replicaSet("bbb", 2)};
   w.pods = {pod("bbb", podAge, std::move(containerStatus))};
   return w;
@@ -167,7 +167,7 @@ TEST(GateEvaluationRollout, NoRecheckWhenNothingWaits) {
   ready["ready"] = true;
   ready["state"] = {{"running", json::object()}};
   Workload w = workload(30s, ready);
-  w.pods[0]["status"]["conditions"][0]["status"] = "True";
+  w.pods.edit(0)["status"]["conditions"][0]["status"] = "True";
   GateStatus previous;
   Evaluation out = evaluate(gate, w, previous);
   EXPECT_EQ(out.status.check("rollout")->result, CheckOutcome::Passed);

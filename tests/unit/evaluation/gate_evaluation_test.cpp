@@ -64,7 +64,7 @@ json replicaSet(const std::string& hash, int revision, const std::string& image)
 Workload workloadAt(int revision, bool paused = false) {
   static const char* kHashes[] = {"", "aaa", "bbb", "ccc", "ddd"};
   Workload w;
-  w.deployment = {
+  w.deployment = json{
       {"apiVersion", "apps/v1"},
       {"kind", "Deployment"},
       {"metadata",
@@ -241,8 +241,8 @@ TEST(GateEvaluation, StaticCheckMessagesAreWrittenWhenTheyChange) {
   Harness h("Report");
   h.heartbeat = 5min;
   h.step();
-  h.workload.deployment["spec"]["replicas"] = 3;
-  h.workload.deployment["status"]["availableReplicas"] = 3;
+  h.workload.deployment.edit()["spec"]["replicas"] = 3;
+  h.workload.deployment.edit()["status"]["availableReplicas"] = 3;
   h.step(10s);
   EXPECT_TRUE(h.written) << "the replicas check's message names the new count";
 }
@@ -250,14 +250,14 @@ TEST(GateEvaluation, StaticCheckMessagesAreWrittenWhenTheyChange) {
 TEST(GateEvaluation, StaticChecksAreReevaluatedOnEveryEvent) {
   Harness h("Report");
   h.step();
-  h.workload.deployment["spec"]["replicas"] = 1;
+  h.workload.deployment.edit()["spec"]["replicas"] = 1;
   h.step(1s);
   EXPECT_EQ(h.check("replicas").result, CheckOutcome::Failed);
   EXPECT_EQ(h.check("replicas").consecutiveFailures, 1);
   EXPECT_EQ(h.status.phase, Phase::Failing);
   h.step(1s);
   EXPECT_EQ(h.check("replicas").consecutiveFailures, 1) << "counters advance only on rounds";
-  h.workload.deployment["spec"]["replicas"] = 3;
+  h.workload.deployment.edit()["spec"]["replicas"] = 3;
   auto recovered = h.step(1s);
   EXPECT_EQ(h.status.phase, Phase::Passing);
   EXPECT_THAT(reasons(recovered), ::testing::Contains("CheckRecovered"));
@@ -359,9 +359,9 @@ TEST(GateEvaluation, PauseThenResumeOnlyWhatTheGatePaused) {
   EXPECT_EQ(h.status.condition("Paused")->status, "True");
   EXPECT_THAT(reasons(paused), ::testing::Contains("RolloutPaused"));
   // The Deployment is now paused (as the patch said).
-  h.workload.deployment["spec"]["paused"] = true;
-  h.workload.deployment["metadata"]["annotations"][std::string(actions::kPausedByAnnotation)] =
-      "api";
+  h.workload.deployment.edit()["spec"]["paused"] = true;
+  h.workload.deployment
+      .edit()["metadata"]["annotations"][std::string(actions::kPausedByAnnotation)] = "api";
   EXPECT_EQ(h.step(10s).action.kind, ActionKind::None) << "already paused: nothing to send";
   h.runtime.set("errors", CheckOutcome::Passed, 0.01);
   auto resumed = h.step(10s);
@@ -374,7 +374,7 @@ TEST(GateEvaluation, PauseThenResumeOnlyWhatTheGatePaused) {
 
 TEST(GateEvaluation, NeverResumesADeploymentSomebodyElsePaused) {
   Harness h("Pause");
-  h.workload.deployment["spec"]["paused"] = true;
+  h.workload.deployment.edit()["spec"]["paused"] = true;
   auto e = h.step();
   EXPECT_EQ(e.action.kind, ActionKind::None);
   EXPECT_FALSE(h.status.pausedByGate);
@@ -383,7 +383,7 @@ TEST(GateEvaluation, NeverResumesADeploymentSomebodyElsePaused) {
 TEST(GateEvaluation, NeverResumesAPauseRepeatedByHand) {
   Harness h("Pause");
   h.status.pausedByGate = true;  // the gate paused it once; somebody resumed and paused again
-  h.workload.deployment["spec"]["paused"] = true;
+  h.workload.deployment.edit()["spec"]["paused"] = true;
   auto e = h.step();
   EXPECT_EQ(e.action.kind, ActionKind::None);
   EXPECT_FALSE(h.status.pausedByGate);
@@ -391,9 +391,9 @@ TEST(GateEvaluation, NeverResumesAPauseRepeatedByHand) {
 
 TEST(GateEvaluation, PauseSurvivesALostStatusThroughTheAnnotation) {
   Harness h("Pause");
-  h.workload.deployment["spec"]["paused"] = true;
-  h.workload.deployment["metadata"]["annotations"][std::string(actions::kPausedByAnnotation)] =
-      "api";
+  h.workload.deployment.edit()["spec"]["paused"] = true;
+  h.workload.deployment
+      .edit()["metadata"]["annotations"][std::string(actions::kPausedByAnnotation)] = "api";
   auto e = h.step();  // a fresh status, as after the status was lost
   EXPECT_EQ(e.action.kind, ActionKind::Resume);
 }
@@ -426,9 +426,11 @@ TEST(GateEvaluation, RollbackOncePerBadRevision) {
   EXPECT_THAT(reasons(e), ::testing::Contains("RolledBack"));
 
   // The Deployment controller reuses ReplicaSet bbb as revision 4.
-  h.workload.deployment["metadata"]["annotations"]["deployment.kubernetes.io/revision"] = "4";
-  h.workload.replicaSets[1]["metadata"]["annotations"]["deployment.kubernetes.io/revision"] = "4";
-  h.workload.deployment["spec"]["template"]["spec"]["containers"][0]["image"] = "api:2";
+  h.workload.deployment.edit()["metadata"]["annotations"]["deployment.kubernetes.io/revision"] =
+      "4";
+  h.workload.replicaSets.edit(1)["metadata"]["annotations"]["deployment.kubernetes.io/revision"] =
+      "4";
+  h.workload.deployment.edit()["spec"]["template"]["spec"]["containers"][0]["image"] = "api:2";
   // Metrics lag behind: the error rate still reads high for a while.
   auto after = h.step(1s);
   EXPECT_EQ(after.action.kind, ActionKind::None);
@@ -441,14 +443,15 @@ TEST(GateEvaluation, RestoredRevisionIsLeftAloneAfterALostStatus) {
   // Rolled back from 3 (ccc) to 2 (bbb), now revision 4, and the status write was lost: only the
   // Deployment's annotation and the ReplicaSets say what happened.
   Harness h("Rollback", 3);
-  h.workload.deployment["metadata"]["annotations"]["deployment.kubernetes.io/revision"] = "4";
-  h.workload
-      .deployment["metadata"]["annotations"][std::string(actions::kBadTemplateHashesAnnotation)] =
+  h.workload.deployment.edit()["metadata"]["annotations"]["deployment.kubernetes.io/revision"] =
+      "4";
+  h.workload.deployment
+      .edit()["metadata"]["annotations"][std::string(actions::kBadTemplateHashesAnnotation)] =
       "ccc";
-  auto& restored = h.workload.replicaSets[1]["metadata"]["annotations"];
+  auto& restored = h.workload.replicaSets.edit(1)["metadata"]["annotations"];
   restored["deployment.kubernetes.io/revision"] = "4";
   restored["deployment.kubernetes.io/revision-history"] = "2";
-  h.workload.deployment["spec"]["template"]["spec"]["containers"][0]["image"] = "api:2";
+  h.workload.deployment.edit()["spec"]["template"]["spec"]["containers"][0]["image"] = "api:2";
   h.runtime.set("errors", CheckOutcome::Failed, 0.3);  // metrics still lag behind
   h.step();
   EXPECT_EQ(h.step(10s).action.kind, ActionKind::None);
@@ -458,7 +461,7 @@ TEST(GateEvaluation, RestoredRevisionIsLeftAloneAfterALostStatus) {
   // revision is the bad one).
   Harness fresh("Rollback", 3);
   fresh.workload = h.workload;
-  fresh.workload.replicaSets[1]["metadata"]["annotations"].erase(
+  fresh.workload.replicaSets.edit(1)["metadata"]["annotations"].erase(
       "deployment.kubernetes.io/revision-history");
   fresh.runtime.set("errors", CheckOutcome::Failed, 0.3);
   fresh.step();
@@ -470,14 +473,14 @@ TEST(GateEvaluation, NoActionUntilTheControllerObservedTheSpec) {
   // annotation still says 3 until the deployment controller observes generation 6.
   Harness h("Rollback", 3);
   h.status.badTemplateHashes = {"ccc"};
-  h.workload.deployment["metadata"]["generation"] = 6;
-  h.workload.deployment["status"]["observedGeneration"] = 5;
+  h.workload.deployment.edit()["metadata"]["generation"] = 6;
+  h.workload.deployment.edit()["status"]["observedGeneration"] = 5;
   h.runtime.set("errors", CheckOutcome::Failed, 0.3);
   h.step();
   EXPECT_EQ(h.step(10s).action.kind, ActionKind::None);
   EXPECT_FALSE(h.status.pausedByGate);
 
-  h.workload.deployment["status"]["observedGeneration"] = 6;  // caught up, still failing
+  h.workload.deployment.edit()["status"]["observedGeneration"] = 6;  // caught up, still failing
   EXPECT_EQ(h.step(10s).action.kind, ActionKind::Pause);
 }
 
@@ -488,16 +491,16 @@ TEST(GateEvaluation, NoActionWhileTheCurrentReplicaSetDoesNotCarryTheTemplate) {
   // would judge revision 3 again and pause the rollback just sent.
   Harness h("Rollback", 3);
   h.status.badTemplateHashes = {"ccc"};
-  h.workload.deployment["metadata"]["generation"] = 6;
-  h.workload.deployment["status"]["observedGeneration"] = 6;
-  h.workload.deployment["spec"]["template"]["spec"]["containers"][0]["image"] = "api:2";
+  h.workload.deployment.edit()["metadata"]["generation"] = 6;
+  h.workload.deployment.edit()["status"]["observedGeneration"] = 6;
+  h.workload.deployment.edit()["spec"]["template"]["spec"]["containers"][0]["image"] = "api:2";
   h.runtime.set("errors", CheckOutcome::Failed, 0.3);
   h.step();
   EXPECT_EQ(h.step(10s).action.kind, ActionKind::None);
   EXPECT_FALSE(h.status.pausedByGate);
 
   // Once the ReplicaSet of the Deployment's revision carries its template, the gate acts again.
-  h.workload.deployment["spec"]["template"]["spec"]["containers"][0]["image"] = "api:3";
+  h.workload.deployment.edit()["spec"]["template"]["spec"]["containers"][0]["image"] = "api:3";
   EXPECT_EQ(h.step(10s).action.kind, ActionKind::Pause);
 }
 
@@ -523,8 +526,9 @@ TEST(GateEvaluation, ARecreatedTargetStartsItsHistoryOver) {
   // Deleted and created again under the same name, it rolls out the same templates up to
   // revision 3 (ccc), which fails too.
   h.workload = workloadAt(3);
-  h.workload.deployment["metadata"]["uid"] = "new-uid";
-  for (auto& rs : h.workload.replicaSets) rs["metadata"]["ownerReferences"][0]["uid"] = "new-uid";
+  h.workload.deployment.edit()["metadata"]["uid"] = "new-uid";
+  for (size_t i = 0; i < h.workload.replicaSets.size(); ++i)
+    h.workload.replicaSets.edit(i)["metadata"]["ownerReferences"][0]["uid"] = "new-uid";
   auto first = h.step(1s);
   EXPECT_EQ(first.action.kind, ActionKind::None) << "a new failure streak: 1 of failureLimit 2";
   EXPECT_EQ(h.check("error-rate").consecutiveFailures, 1);

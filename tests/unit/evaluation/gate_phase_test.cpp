@@ -73,7 +73,7 @@ json replicaSet(int revision, const std::string& uid) {
 // Deployment api on `revision`, owning ReplicaSets h1 .. h<revision>.
 Workload workloadAt(int revision, const std::string& uid = "dep-uid") {
   Workload w;
-  w.deployment = {
+  w.deployment = json{
       {"apiVersion", "apps/v1"},
       {"kind", "Deployment"},
       {"metadata",
@@ -294,7 +294,7 @@ TEST(GatePhase, EveryRuntimeCheckInconclusiveNeverSaysPassing) {
 TEST(GatePhase, FailingWinsOverInconclusive) {
   Harness h;
   h.noData("errors");
-  h.workload.deployment["spec"]["replicas"] = 1;  // the static replicas check fails
+  h.workload.deployment.edit()["spec"]["replicas"] = 1;  // the static replicas check fails
   h.step();
   EXPECT_EQ(h.status.phase, Phase::Failing);
   EXPECT_EQ(h.ready().status, "False");
@@ -315,9 +315,9 @@ TEST(GatePhase, PausedKeepsItsPrecedenceAndIsNotResumedBlind) {
   Harness h("Pause");
   h.set("errors", CheckOutcome::Failed);
   ASSERT_EQ(h.step().action.kind, ActionKind::Pause);
-  h.workload.deployment["spec"]["paused"] = true;
-  h.workload.deployment["metadata"]["annotations"][std::string(actions::kPausedByAnnotation)] =
-      "api";
+  h.workload.deployment.edit()["spec"]["paused"] = true;
+  h.workload.deployment
+      .edit()["metadata"]["annotations"][std::string(actions::kPausedByAnnotation)] = "api";
   h.noData("errors");
   auto e = h.step();
   EXPECT_EQ(e.action.kind, ActionKind::None) << "not resumed while error-rate cannot be seen";
@@ -379,10 +379,10 @@ TEST(PassedRevisions, NotJudgedBeforeTheControllerObservedTheTemplate) {
   // A template change: the Deployment's generation moved on, its revision annotation still names
   // revision 2 until the controller catches up. The static checks already read the new template.
   Harness h;
-  h.workload.deployment["metadata"]["generation"] = 3;
+  h.workload.deployment.edit()["metadata"]["generation"] = 3;
   h.step();
   EXPECT_TRUE(h.status.passedTemplateHashes.empty());
-  h.workload.deployment["status"]["observedGeneration"] = 3;
+  h.workload.deployment.edit()["status"]["observedGeneration"] = 3;
   h.step();
   EXPECT_THAT(h.status.passedTemplateHashes, ElementsAre("h2"));
 }
@@ -399,9 +399,12 @@ TEST(PassedRevisions, BoundedNewestLast) {
 
   // A rollback re-activates revision 5's ReplicaSet as revision 13: it moves to the end.
   h.workload = workloadAt(12);
-  h.workload.deployment["metadata"]["annotations"]["deployment.kubernetes.io/revision"] = "13";
-  h.workload.replicaSets[4]["metadata"]["annotations"]["deployment.kubernetes.io/revision"] = "13";
-  h.workload.deployment["spec"]["template"]["spec"]["containers"][0]["image"] = "api:" + hashOf(5);
+  h.workload.deployment.edit()["metadata"]["annotations"]["deployment.kubernetes.io/revision"] =
+      "13";
+  h.workload.replicaSets.edit(4)["metadata"]["annotations"]["deployment.kubernetes.io/revision"] =
+      "13";
+  h.workload.deployment.edit()["spec"]["template"]["spec"]["containers"][0]["image"] =
+      "api:" + hashOf(5);
   h.step(1s);
   ASSERT_EQ(h.status.passedTemplateHashes.size(), 10u);
   EXPECT_EQ(h.status.passedTemplateHashes.back(), "h5");
