@@ -37,6 +37,19 @@ GateReconciler::GateReconciler(ReconcilerDeps deps) : deps_(std::move(deps)) {
   if (!deps_.now) deps_.now = [] { return std::chrono::system_clock::now(); };
 }
 
+std::shared_ptr<const GateParseResult> GateReconciler::parse(const std::string& key,
+                                                             const kube::ObjectPtr& object) {
+  {
+    std::lock_guard lock(mu_);
+    auto it = parsedGates_.find(key);
+    if (it != parsedGates_.end() && it->second.object.lock() == object) return it->second.result;
+  }
+  auto result = std::make_shared<const GateParseResult>(parseGate(*object));
+  std::lock_guard lock(mu_);
+  parsedGates_[key] = {object, result};
+  return result;
+}
+
 kube::WorkResult GateReconciler::reconcile(const std::string& key) {
   auto started = std::chrono::steady_clock::now();
   auto object = latestGate(key, deps_.cache->gate(key));
@@ -48,6 +61,7 @@ kube::WorkResult GateReconciler::reconcile(const std::string& key) {
     {
       std::lock_guard lock(mu_);
       awaited_.erase(key);
+      parsedGates_.erase(key);
       lastRounds_.erase(key);
       ownWrites_.erase(key);
     }
@@ -65,7 +79,8 @@ kube::WorkResult GateReconciler::reconcile(const std::string& key) {
   const std::vector<GateEvent> pendingEvents =
       unrecorded ? unrecorded->events : std::vector<GateEvent>{};
 
-  auto parsed = parseGate(*object);
+  const auto parsedGate = parse(key, object);
+  const GateParseResult& parsed = *parsedGate;
   if (!parsed.gate) {
     Evaluation evaluation = invalidGate(previous, generation, parsed.errorSummary(), now);
     spdlog::warn("gate {}: invalid spec: {}", key, parsed.errorSummary());

@@ -13,6 +13,7 @@
 #include "kube/work_queue.hpp"
 #include "reconcilers/evaluation/gate_evaluation.hpp"
 #include "reconcilers/gate_cluster.hpp"
+#include "reconcilers/spec/spec_parser.hpp"
 
 namespace rg {
 
@@ -108,8 +109,19 @@ class GateReconciler {
     std::string gate;
   };
 
+  // The gate as parsed from a cache snapshot. Snapshots never change, and at steady state a
+  // gate's snapshot stays the same from round to round: it is parsed once, not every round.
+  // The snapshot is held weakly, so a replaced one is freed and never matches again.
+  struct ParsedGate {
+    std::weak_ptr<const nlohmann::json> object;
+    std::shared_ptr<const GateParseResult> result;
+  };
+  std::shared_ptr<const GateParseResult> parse(const std::string& key,
+                                               const kube::ObjectPtr& object);
+
   ReconcilerDeps deps_;
   std::mutex mu_;
+  std::map<std::string, ParsedGate> parsedGates_;
   std::map<std::string, LastRound> lastRounds_;
   std::map<std::string, Unrecorded> unrecorded_;
   std::map<std::string, AwaitedTarget> awaited_;

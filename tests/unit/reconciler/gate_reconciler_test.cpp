@@ -82,8 +82,12 @@ class MemoryCache final : public GateCacheReader {
   json gateJson;
   json deploymentJson;
   json replicaSetJson;
+  // When set, the gate's snapshot, returned as is (an informer's store hands out the same snapshot
+  // until the object changes); otherwise a new snapshot of gateJson on every read.
+  kube::ObjectPtr gateSnapshot;
 
   kube::ObjectPtr gate(const std::string& key) const override {
+    if (key == kKey && gateSnapshot) return gateSnapshot;
     if (key != kKey || gateJson.is_null()) return nullptr;
     return std::make_shared<const json>(gateJson);
   }
@@ -349,6 +353,22 @@ TEST_F(GateReconcilerTest, AChangeByAnotherWriterReplacesTheRememberedWrite) {
   EXPECT_FALSE(result.error);
   ASSERT_EQ(cluster_.statusWrites.size(), 2u);
   EXPECT_EQ(cluster_.statusWrites[1]["observedGeneration"], 2);
+}
+
+TEST_F(GateReconcilerTest, AGateIsJudgedByItsCurrentSnapshotAfterRoundsOnTheSameOne) {
+  errorRate(0.05);
+  cache_.gateSnapshot = std::make_shared<const json>(cluster_.gate);
+  EXPECT_FALSE(reconcile().error);
+  EXPECT_FALSE(reconcile(10s).error);  // the same snapshot again
+  EXPECT_TRUE(cluster_.deploymentPatches.empty());
+
+  // A changed spec is a new snapshot: the stricter threshold applies at once.
+  json stricter = cluster_.gate;
+  stricter["spec"]["checks"][0]["threshold"]["max"] = 0.01;
+  cache_.gateSnapshot = std::make_shared<const json>(stricter);
+  EXPECT_FALSE(reconcile(10s).error);
+  ASSERT_EQ(cluster_.deploymentPatches.size(), 1u);
+  EXPECT_EQ(cluster_.deploymentPatches[0]["spec"]["paused"], true);
 }
 
 TEST_F(GateReconcilerTest, ADeletedGateIsForgotten) {
