@@ -196,9 +196,10 @@ bool Informer::listAndDeliver() {
   }
   std::vector<ObjectPtr> objects;
   objects.reserve(result.items.size());
-  for (const auto& item : result.items) {
-    if (auto object = transformed(item)) objects.push_back(std::move(object));
+  for (auto& item : result.items) {
+    if (auto object = transformed(std::move(item))) objects.push_back(std::move(object));
   }
+  result.items = {};  // moved from: free the page's remains before the store is filled
   auto deltas = store_.replace(objects);
   setResourceVersion(result.resourceVersion);
   spdlog::debug("informer {}: listed {} objects at resourceVersion {} ({} changes)", name_,
@@ -275,7 +276,7 @@ Informer::WatchEnd Informer::watchOnce() {
       continue;
     }
     if (event->type == "ADDED" || event->type == "MODIFIED" || event->type == "DELETED") {
-      applyEvent(*event);
+      applyEvent(std::move(*event));
     } else {
       spdlog::debug("informer {}: ignoring watch event of type {}", name_, event->type);
     }
@@ -296,22 +297,23 @@ Informer::WatchEnd Informer::watchOnce() {
   return healthy ? WatchEnd::Healthy : WatchEnd::Unhealthy;
 }
 
-ObjectPtr Informer::transformed(const nlohmann::json& object) const {
-  if (!transform_) return std::make_shared<const nlohmann::json>(object);
-  nlohmann::json copy = object;
-  try {
-    transform_(copy);
-  } catch (const std::exception& e) {
-    spdlog::warn("informer {}: transform failed for {}, object not cached: {}", name_,
-                 objectKey(object), e.what());
-    return nullptr;
+ObjectPtr Informer::transformed(nlohmann::json object) const {
+  if (transform_) {
+    const std::string key = objectKey(object);
+    try {
+      transform_(object);
+    } catch (const std::exception& e) {
+      spdlog::warn("informer {}: transform failed for {}, object not cached: {}", name_, key,
+                   e.what());
+      return nullptr;
+    }
   }
-  return std::make_shared<const nlohmann::json>(std::move(copy));
+  return std::make_shared<const nlohmann::json>(std::move(object));
 }
 
-void Informer::applyEvent(const WatchEvent& event) {
+void Informer::applyEvent(WatchEvent&& event) {
   const std::string rv = objectResourceVersion(event.object);
-  ObjectPtr object = transformed(event.object);
+  ObjectPtr object = transformed(std::move(event.object));
   const std::string key = object ? objectKey(*object) : std::string();
   if (key.empty()) {
     if (object)

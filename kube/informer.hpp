@@ -152,8 +152,9 @@ class Informer {
   bool listAndDeliver();
   WatchEnd watchOnce();
   // Applies one ADDED/MODIFIED/DELETED event to the store and delivers it.
-  void applyEvent(const WatchEvent& event);
-  ObjectPtr transformed(const nlohmann::json& object) const;
+  void applyEvent(WatchEvent&& event);
+  // Takes the object: a list page or watch event is trimmed in place, never copied whole.
+  ObjectPtr transformed(nlohmann::json object) const;
   void deliverAdd(const ObjectPtr& object);
   void deliverUpdate(const ObjectPtr& oldObject, const ObjectPtr& newObject);
   void deliverDelete(const ObjectPtr& object);
