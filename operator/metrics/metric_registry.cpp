@@ -397,7 +397,13 @@ std::string Registry::render() const {
   // Collectors may take other locks (a queue's, a client's): never under ours.
   for (const auto& collect : collectors) collect();
   std::string out;
-  out.reserve(lastRenderSize_.load() + lastRenderSize_.load() / 8);
+  std::size_t expected = lastRenderSize_.load();
+  if (expected == 0) {
+    // The first page has no size to go by: a sample line is about 100 bytes. Growing by doubling
+    // instead would hold two copies, twice the page, at 10 000 gates 47 MiB.
+    for (const auto* family : families) expected += family->seriesCount() * 100;
+  }
+  out.reserve(expected + expected / 8);
   for (const auto* family : families) family->render(out);
   lastRenderSize_ = out.size();
   return out;
