@@ -43,7 +43,7 @@ class SharedObject {
   const nlohmann::json& operator*() const { return get(); }
   const nlohmann::json* operator->() const { return &get(); }
   const ObjectPtr& share() const { return object_; }
-  // A private copy to change (the offline check's loader, tests); the cache's object is never
+  // A private copy to change (tests build workloads this way); the cache's object is never
   // changed.
   nlohmann::json& edit() { return editable_.edit(object_); }
 
