@@ -2,6 +2,7 @@
 
 #include <exception>
 #include <stdexcept>
+#include <thread>
 #include <utility>
 
 namespace rg::kube {
@@ -88,41 +89,51 @@ WorkQueue::WorkQueue(Options options)
                                        : defaultControllerRateLimiter(clock_)),
       observeQueueDuration_(std::move(options.observeQueueDuration)),
       observeWorkDuration_(std::move(options.observeWorkDuration)) {
-  // A fake clock's jump must wake the delay thread so it re-reads the time; taking mu_ before
-  // notifying orders the wake-up after the thread's check of the clock.
+  // A fake clock's jump must wake the timer waiter so it re-reads the time; taking mu_ before
+  // notifying orders the wake-up after the waiter's check of the clock.
   clockSubscription_ = clock_->subscribe([this] {
     { std::lock_guard lock(mu_); }
-    delayCv_.notify_all();
+    timerCv_.notify_all();
+    readyCv_.notify_all();
   });
-  try {
-    delayThread_ = std::thread([this] { delayLoop(); });
-  } catch (...) {
-    clock_->unsubscribe(clockSubscription_);
-    throw;
-  }
 }
 
 WorkQueue::~WorkQueue() {
   shutDown();
   clock_->unsubscribe(clockSubscription_);
-  delayThread_.join();
 }
 
 void WorkQueue::add(const std::string& key) {
   std::lock_guard lock(mu_);
-  addLocked(key);
+  if (addLocked(key)) wakeOneLocked();
 }
 
-void WorkQueue::addLocked(const std::string& key) {
-  if (shuttingDown_) return;
-  if (!dirty_.insert(key).second) return;  // already waiting to be handed out
+bool WorkQueue::addLocked(const std::string& key) {
+  if (shuttingDown_) return false;
+  if (!dirty_.insert(key).second) return false;  // already waiting to be handed out
   metrics_.adds_total.fetch_add(1, std::memory_order_relaxed);
   addedAt_.try_emplace(key, clock_->now());
   updateDepthLocked();
   // A key being processed goes back in the queue from done(), never to a second worker now.
-  if (processing_.contains(key)) return;
+  if (processing_.contains(key)) return false;
   queue_.push_back(key);
-  readyCv_.notify_one();
+  return true;
+}
+
+std::size_t WorkQueue::promoteDueLocked() {
+  if (delayed_.empty()) return 0;
+  const Clock::TimePoint now = clock_->now();
+  std::size_t queued = 0;
+  while (!delayed_.empty() && delayed_.nextReadyAt() <= now)
+    if (addLocked(delayed_.pop())) ++queued;
+  return queued;
+}
+
+void WorkQueue::wakeOneLocked() {
+  if (plainWaiters_ > 0)
+    readyCv_.notify_one();
+  else if (timerWaiter_)
+    timerCv_.notify_one();
 }
 
 std::optional<std::string> WorkQueue::get() {
@@ -130,14 +141,33 @@ std::optional<std::string> WorkQueue::get() {
   std::string key;
   {
     std::unique_lock lock(mu_);
-    readyCv_.wait(lock, [this] { return !queue_.empty() || shuttingDown_; });
-    if (shuttingDown_) return std::nullopt;
+    for (;;) {
+      if (shuttingDown_) return std::nullopt;
+      promoteDueLocked();
+      if (!queue_.empty()) break;
+      if (!delayed_.empty() && !timerWaiter_) {
+        // The earliest delayed key is this getter's to take when it is due.
+        timerWaiter_ = true;
+        timerDeadline_ = delayed_.nextReadyAt();
+        clock_->waitUntil(timerCv_, lock, timerDeadline_);
+        timerWaiter_ = false;
+      } else {
+        ++plainWaiters_;
+        readyCv_.wait(lock);
+        --plainWaiters_;
+      }
+    }
     key = std::move(queue_.front());
     queue_.pop_front();
+    // Pass on what is left: a queued key to another idle getter, or the wait for the next
+    // delayed key if this getter was the one waiting for it.
+    if (!queue_.empty())
+      wakeOneLocked();
+    else if (!delayed_.empty() && !timerWaiter_ && plainWaiters_ > 0)
+      readyCv_.notify_one();
     dirty_.erase(key);
     processing_.insert(key);
     updateDepthLocked();
-
     const Clock::TimePoint now = clock_->now();
     if (const auto it = addedAt_.find(key); it != addedAt_.end()) {
       waited = std::chrono::duration_cast<std::chrono::nanoseconds>(now - it->second);
@@ -156,7 +186,6 @@ void WorkQueue::done(const std::string& key) {
   {
     std::lock_guard lock(mu_);
     if (processing_.erase(key) == 0) return;  // not handed out: nothing to finish
-
     if (const auto it = startedAt_.find(key); it != startedAt_.end()) {
       worked = std::chrono::duration_cast<std::chrono::nanoseconds>(clock_->now() - it->second);
       metrics_.work_duration_sum_ns.fetch_add(worked->count(), std::memory_order_relaxed);
@@ -165,15 +194,18 @@ void WorkQueue::done(const std::string& key) {
     }
     if (dirty_.contains(key)) {
       queue_.push_back(key);
-      readyCv_.notify_one();
+      wakeOneLocked();
     }
+    // Keeps the depth true while every worker is busy and none is waiting for the delays.
+    if (promoteDueLocked() > 0) wakeOneLocked();
     if (processing_.empty()) drainCv_.notify_all();
   }
   if (worked && observeWorkDuration_) observeWorkDuration_(*worked);
 }
 
-std::size_t WorkQueue::len() const {
+std::size_t WorkQueue::len() {
   std::lock_guard lock(mu_);
+  if (promoteDueLocked() > 0) wakeOneLocked();
   return queue_.size();
 }
 
@@ -182,15 +214,22 @@ void WorkQueue::addAfter(const std::string& key, std::chrono::nanoseconds delay)
   if (shuttingDown_) return;
   metrics_.retries_total.fetch_add(1, std::memory_order_relaxed);
   if (delay <= std::chrono::nanoseconds::zero()) {
-    addLocked(key);
+    if (addLocked(key)) wakeOneLocked();
     return;
   }
-  delayed_.push(key, saturatingAdd(clock_->now(), delay));
-  delayCv_.notify_one();
+  const Clock::TimePoint readyAt = saturatingAdd(clock_->now(), delay);
+  delayed_.push(key, readyAt);
+  // The timer waiter must wait less; without one, an idle getter becomes it.
+  if (timerWaiter_) {
+    if (readyAt < timerDeadline_) timerCv_.notify_one();
+  } else if (plainWaiters_ > 0) {
+    readyCv_.notify_one();
+  }
 }
 
-std::size_t WorkQueue::numWaiting() const {
+std::size_t WorkQueue::numWaiting() {
   std::lock_guard lock(mu_);
+  if (promoteDueLocked() > 0) wakeOneLocked();
   return delayed_.size();
 }
 
@@ -228,7 +267,7 @@ void WorkQueue::shutDownLocked() {
   delayed_.clear();
   updateDepthLocked();
   readyCv_.notify_all();
-  delayCv_.notify_all();
+  timerCv_.notify_all();
 }
 
 bool WorkQueue::shuttingDown() const {
@@ -238,19 +277,6 @@ bool WorkQueue::shuttingDown() const {
 
 void WorkQueue::updateDepthLocked() {
   metrics_.depth.store(static_cast<std::int64_t>(dirty_.size()), std::memory_order_relaxed);
-}
-
-void WorkQueue::delayLoop() {
-  std::unique_lock lock(mu_);
-  while (!shuttingDown_) {
-    const Clock::TimePoint now = clock_->now();
-    while (!delayed_.empty() && delayed_.nextReadyAt() <= now) addLocked(delayed_.pop());
-    if (delayed_.empty()) {
-      delayCv_.wait(lock);
-    } else {
-      clock_->waitUntil(delayCv_, lock, delayed_.nextReadyAt());
-    }
-  }
 }
 
 void processKey(WorkQueue& queue, const std::string& key, const WorkHandler& handler) {

@@ -340,12 +340,113 @@ TEST(WorkQueue, AddAfterWorksWithRealClock) {
 }
 
 TEST(WorkQueue, HugeDelaySaturatesAndShutsDownCleanly) {
-  WorkQueue queue;  // real clock: the delay thread sleeps until the far end of steady_clock
+  WorkQueue queue;  // real clock: the getter waits until the far end of steady_clock
   queue.addAfter("ns/a", nanoseconds::max());
   EXPECT_EQ(queue.numWaiting(), 1u);
   EXPECT_EQ(queue.len(), 0u);
+  std::optional<std::string> got = "unset";
+  std::thread getter([&] { got = queue.get(); });
+  std::this_thread::sleep_for(20ms);  // lets the getter wait for the delay (passes either way)
   queue.shutDown();
+  getter.join();
+  EXPECT_EQ(got, std::nullopt);
   EXPECT_EQ(queue.numWaiting(), 0u);
+}
+
+// --- idle getters wait for the delays themselves (no delay thread) -------------------------
+
+// Runs get() on a thread; the result can be awaited with a bound, and shutDown() releases a
+// getter that would otherwise wait for a delay of hours.
+struct BackgroundGet {
+  explicit BackgroundGet(WorkQueue& queue) : queue(queue) {
+    thread = std::thread([this] {
+      auto key = this->queue.get();
+      std::lock_guard lock(mu);
+      got = std::move(key);
+      returned = true;
+    });
+    // Lets the getter reach its wait; each test passes the same way if it has not yet.
+    std::this_thread::sleep_for(20ms);
+  }
+  ~BackgroundGet() {
+    queue.shutDown();
+    thread.join();
+  }
+  std::optional<std::string> result(std::chrono::milliseconds bound = 10s) {
+    if (!waitFor(
+            [&] {
+              std::lock_guard lock(mu);
+              return returned;
+            },
+            bound))
+      return "(get did not return)";
+    std::lock_guard lock(mu);
+    return got;
+  }
+
+  WorkQueue& queue;
+  std::mutex mu;
+  bool returned = false;
+  std::optional<std::string> got;
+  std::thread thread;
+};
+
+TEST(WorkQueue, AnEarlierDelayWakesTheGetterWaitingForALaterOne) {
+  WorkQueue queue;
+  queue.addAfter("ns/late", 1h);
+  BackgroundGet getter(queue);
+  queue.addAfter("ns/soon", 10ms);
+  EXPECT_EQ(getter.result(), "ns/soon");
+}
+
+TEST(WorkQueue, AnAddWakesTheGetterWaitingForADelay) {
+  WorkQueue queue;
+  queue.addAfter("ns/late", 1h);
+  BackgroundGet getter(queue);
+  queue.add("ns/now");
+  EXPECT_EQ(getter.result(), "ns/now");
+}
+
+TEST(WorkQueue, ADelayAddedWhileGettersWaitIsTakenWhenDue) {
+  WorkQueue queue;
+  BackgroundGet first(queue);
+  BackgroundGet second(queue);
+  queue.addAfter("ns/a", 10ms);
+  queue.addAfter("ns/b", 20ms);
+  std::unordered_set<std::string> got = {first.result().value_or(""), second.result().value_or("")};
+  EXPECT_EQ(got, (std::unordered_set<std::string>{"ns/a", "ns/b"}));
+}
+
+TEST(WorkQueue, DelayedKeysReachIdleWorkersUnderLoad) {
+  // Many workers, keys due at nearly the same times, added while workers take and finish keys:
+  // a lost hand-over of the wait for the next delay leaves keys waiting with idle workers.
+  WorkQueue queue;
+  constexpr int kKeys = 2000;
+  std::mutex mu;
+  std::unordered_set<std::string> seen;
+  std::vector<std::thread> workers;
+  for (int i = 0; i < 4; ++i)
+    workers.emplace_back([&] {
+      while (auto key = queue.get()) {
+        {
+          std::lock_guard lock(mu);
+          seen.insert(*key);
+        }
+        queue.done(*key);
+      }
+    });
+  std::mt19937 random(7);
+  for (int i = 0; i < kKeys; ++i) {
+    queue.addAfter("ns/k" + std::to_string(i), std::chrono::microseconds(random() % 3000));
+    if (i % 50 == 0) std::this_thread::sleep_for(1ms);
+  }
+  const bool allSeen = waitFor([&] {
+    std::lock_guard lock(mu);
+    return seen.size() == static_cast<std::size_t>(kKeys);
+  });
+  queue.shutDown();
+  for (auto& worker : workers) worker.join();
+  EXPECT_TRUE(allSeen) << seen.size() << " of " << kKeys << " keys handed out";
 }
 
 // --- rate-limited adds -------------------------------------------------------------------
