@@ -111,6 +111,39 @@ TEST(WatchTest, ReassemblesLinesSplitAcrossChunksAndSkipsBlankLines) {
   EXPECT_FALSE(stream->next().has_value());
 }
 
+TEST(WatchTest, SplitsManyEventsOfOneChunkAndKeepsALastLineWithoutItsNewline) {
+  // The reader takes whatever has arrived in one block: every line of it must come out, in
+  // order, whatever its ending.
+  FakeServer server([](const FakeRequest&) {
+    return streaming([](ChunkWriter& w) {
+      std::string chunk;
+      for (int i = 0; i < 50; ++i)
+        chunk += eventLine("ADDED", object("ns", "pod-" + std::to_string(i), std::to_string(i)));
+      std::string crlf = eventLine("MODIFIED", object("ns", "crlf", "60"));
+      chunk += crlf.substr(0, crlf.size() - 1) + "\r\n";
+      w.write(chunk);
+      std::string last = eventLine("DELETED", object("ns", "last", "61"));
+      w.write(last.substr(0, last.size() - 1));
+    });
+  });
+  RestClient client(configFor(server), fastOptions());
+  auto stream = client.watch(resources::kPods, "ns");
+  for (int i = 0; i < 50; ++i) {
+    auto event = stream->next();
+    ASSERT_TRUE(event.has_value()) << "event " << i << ": " << stream->error();
+    EXPECT_EQ(event->object["metadata"]["name"], "pod-" + std::to_string(i));
+  }
+  auto crlf = stream->next();
+  ASSERT_TRUE(crlf.has_value()) << stream->error();
+  EXPECT_EQ(crlf->type, "MODIFIED");
+  auto last = stream->next();
+  ASSERT_TRUE(last.has_value()) << stream->error();
+  EXPECT_EQ(last->type, "DELETED");
+  EXPECT_EQ(stream->lastResourceVersion(), "61");
+  EXPECT_FALSE(stream->next().has_value());
+  EXPECT_EQ(stream->error(), "");
+}
+
 TEST(WatchTest, CloseFromAnotherThreadUnblocksNext) {
   FakeServer server([](const FakeRequest&) {
     return streaming([](ChunkWriter& w) {
