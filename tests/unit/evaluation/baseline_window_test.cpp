@@ -4,42 +4,26 @@
 #include <gtest/gtest.h>
 
 #include "reconcilers/evaluation/gate_evaluation.hpp"
-#include "reconcilers/offline/yaml_documents.hpp"
-#include "reconcilers/spec/spec_parser.hpp"
+#include "tests/unit/evaluation/evaluation_fixtures.hpp"
 
 namespace rg {
 namespace {
 
 using namespace std::chrono_literals;
-using nlohmann::json;
 using ::testing::HasSubstr;
+using namespace evaluation_fixtures;  // its builders, and nlohmann::json as json
 
 Gate latencyGate() {
-  auto parsed = parseGate(offline::yamlToJson(R"(
-apiVersion: gates.readiness.dev/v1alpha1
-kind: ReadinessGate
-metadata: {name: api, namespace: shop, generation: 1}
-spec:
-  targetRef: {name: api}
-  interval: 10s
-  checks:
-  - name: latency
+  return parseTestGate({.checks = R"(  - name: latency
     prometheus: {address: "http://prom:9090", query: "latency"}
     threshold: {maxIncreasePercent: 50, baselineWindow: 5m}
-)"));
-  EXPECT_TRUE(parsed.gate) << parsed.errorSummary();
-  return *parsed.gate;
+)"});
 }
 
+// Deployment api at `revision`, without template or ReplicaSets: the baseline reads the revision.
 Workload workloadAt(int revision) {
   Workload w;
-  w.deployment =
-      json{{"metadata",
-            {{"name", "api"},
-             {"namespace", "shop"},
-             {"uid", "dep-uid"},
-             {"annotations", {{"deployment.kubernetes.io/revision", std::to_string(revision)}}}}},
-           {"spec", {{"replicas", 2}}}};
+  w.deployment = json{{"metadata", deploymentMetadata(revision)}, {"spec", {{"replicas", 2}}}};
   return w;
 }
 
@@ -47,7 +31,7 @@ struct Harness {
   Gate gate = latencyGate();
   Workload workload = workloadAt(1);
   GateStatus status;
-  Time now = std::chrono::system_clock::from_time_t(1'800'000'000);
+  Time now = kStart;
   // What the runtime check measures, and what it was compared with.
   CheckOutcome outcome = CheckOutcome::Passed;
   std::string value = "0.2";
@@ -69,17 +53,27 @@ struct Harness {
     };
     status = evaluateGate(in).status;
   }
+  // The one round of revision 1, whose check ends `result`; later rounds pass again.
+  void revision1Round(CheckOutcome result = CheckOutcome::Passed) {
+    outcome = result;
+    step(0s);
+    outcome = CheckOutcome::Passed;
+  }
+  // Revision `revision` rolls out and is evaluated a second later.
+  void rollOut(int revision) {
+    workload = workloadAt(revision);
+    step(1s);
+  }
   const CheckStatus& latency() const { return *status.check("latency"); }
 };
 
 TEST(BaselineWindow, ANewRevisionTakesTheWindowAverageOfThePreviousOne) {
   Harness h;
-  h.step(0s);
+  h.revision1Round();
   EXPECT_TRUE(h.measured.empty()) << "the first revision the gate sees has nothing before it";
   EXPECT_EQ(h.baselines.back(), std::nullopt);
 
-  h.workload = workloadAt(2);
-  h.step(1s);
+  h.rollOut(2);
   ASSERT_EQ(h.measured.size(), 1u);
   EXPECT_EQ(h.status.baselines.at("latency"), "0.15");
   ASSERT_TRUE(h.baselines.back());
@@ -98,10 +92,9 @@ TEST(BaselineWindow, ANewRevisionTakesTheWindowAverageOfThePreviousOne) {
 
 TEST(BaselineWindow, WithoutAWindowValueTheLastPassedSampleIsTheBaseline) {
   Harness h;
-  h.step(0s);
+  h.revision1Round();
   h.window = {std::nullopt, "no data over 5m0s of revision 1"};
-  h.workload = workloadAt(2);
-  h.step(1s);
+  h.rollOut(2);
   EXPECT_EQ(h.status.baselines.at("latency"), "0.2");
   EXPECT_EQ(h.latency().message,
             "latency is 0.2 [baseline 0.2: last sample of revision 1 (no data over 5m0s of "
@@ -110,11 +103,8 @@ TEST(BaselineWindow, WithoutAWindowValueTheLastPassedSampleIsTheBaseline) {
 
 TEST(BaselineWindow, ARevisionFailingTheCheckGivesNoBaseline) {
   Harness h;
-  h.outcome = CheckOutcome::Failed;
-  h.step(0s);
-  h.outcome = CheckOutcome::Passed;
-  h.workload = workloadAt(2);
-  h.step(1s);
+  h.revision1Round(CheckOutcome::Failed);
+  h.rollOut(2);
   EXPECT_TRUE(h.measured.empty());
   EXPECT_FALSE(h.status.baselines.contains("latency"));
   EXPECT_EQ(h.baselines.back(), std::nullopt);
@@ -123,21 +113,16 @@ TEST(BaselineWindow, ARevisionFailingTheCheckGivesNoBaseline) {
 TEST(BaselineWindow, AnInconclusivePreviousRevisionStillHasAWindow) {
   // No traffic at the last round of revision 1 says nothing against its last 5 minutes.
   Harness h;
-  h.outcome = CheckOutcome::Inconclusive;
-  h.step(0s);
-  h.outcome = CheckOutcome::Passed;
-  h.workload = workloadAt(2);
-  h.step(1s);
+  h.revision1Round(CheckOutcome::Inconclusive);
+  h.rollOut(2);
   EXPECT_EQ(h.measured.size(), 1u);
   EXPECT_EQ(h.status.baselines.at("latency"), "0.15");
 
   // ... but without a window value there is no sample to fall back on.
   Harness none;
-  none.outcome = CheckOutcome::Inconclusive;
-  none.step(0s);
+  none.revision1Round(CheckOutcome::Inconclusive);
   none.window = {std::nullopt, "no data"};
-  none.workload = workloadAt(2);
-  none.step(1s);
+  none.rollOut(2);
   EXPECT_FALSE(none.status.baselines.contains("latency"));
 }
 
@@ -145,9 +130,8 @@ TEST(BaselineWindow, ThresholdsWithoutIncreaseNeverMeasure) {
   Harness h;
   h.gate.spec.checks[0].threshold->maxIncreasePercent.reset();
   h.gate.spec.checks[0].threshold->max = 1;
-  h.step(0s);
-  h.workload = workloadAt(2);
-  h.step(1s);
+  h.revision1Round();
+  h.rollOut(2);
   EXPECT_TRUE(h.measured.empty());
   EXPECT_TRUE(h.status.baselines.empty());
 }

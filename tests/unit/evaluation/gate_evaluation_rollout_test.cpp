@@ -5,58 +5,32 @@
 
 #include "reconcilers/evaluation/gate_evaluation.hpp"
 #include "reconcilers/evaluation/recheck.hpp"
-#include "reconcilers/offline/yaml_documents.hpp"
-#include "reconcilers/spec/spec_parser.hpp"
+#include "tests/unit/evaluation/evaluation_fixtures.hpp"
 
 namespace rg {
 namespace {
 
 using namespace std::chrono_literals;
-using nlohmann::json;
 using ::testing::HasSubstr;
+using namespace evaluation_fixtures;  // its builders, and nlohmann::json as json
 
-const Time kNow = std::chrono::system_clock::from_time_t(1'800'000'000);
+const Time kNow = kStart;
 
 Gate rolloutGate(const std::string& onFailure) {
-  auto parsed = parseGate(offline::yamlToJson(R"(
-apiVersion: gates.readiness.dev/v1alpha1
-kind: ReadinessGate
-metadata: {name: api, namespace: shop, generation: 1}
-spec:
-  targetRef: {name: api}
-  interval: 30s
-  onFailure: )" + onFailure + R"(
-  checks:
-  - {name: rollout, rollout: {readyTimeout: 2m}}
+  return parseTestGate({.interval = "30s",
+                        .onFailure = onFailure,
+                        .checks = R"(  - {name: rollout, rollout: {readyTimeout: 2m}}
   - {name: probes, severity: Warning, probes: {}}
-)"));
-  EXPECT_TRUE(parsed.gate) << parsed.errorSummary();
-  return *parsed.gate;
+)"});
 }
 
-json replicaSet(const std::string& hash, int revision) {
-  json labels = {{"app", "api"}, {"pod-template-hash", hash}};
-  return {
-      {"apiVersion", "apps/v1"},
-      {"kind", "ReplicaSet"},
-      {"metadata",
-       {{"name", "api-" + hash},
-        {"namespace", "shop"},
-        {"uid", "rs-" + hash},
-        {"labels", labels},
-        {"annotations", {{"deployment.kubernetes.io/revision", std::to_string(revision)}}},
-        {"ownerReferences", json::array({{{"apiVersion", "apps/v1"},
-                                          {"kind", "Deployment"},
-                                          {"name", "api"},
-                                          {"uid", "dep-uid"},
-                                          {"controller", true}}})}}},
-      {"spec",
-       {{"replicas", 1},
-        {"template",
-         {{"metadata", {{"labels", labels}}},
-          {"spec",
-           {{"containers",
-             json::array({{{"name", "api"}, {"image", "api:" + std::to_string(revision)}}})}}}}}}}};
+// ReplicaSet api-<hash>, uid rs-<hash> (its pods' owner), running api:<revision>.
+json replicaSetOf(const std::string& hash, int revision) {
+  return replicaSet({.hash = hash,
+                     .revision = revision,
+                     .image = "api:" + std::to_string(revision),
+                     .uid = "rs-" + hash,
+                     .replicas = 1});
 }
 
 json pod(const std::string& hash, std::chrono::seconds age, json containerStatus) {
@@ -80,22 +54,12 @@ json pod(const std::string& hash, std::chrono::seconds age, json containerStatus
 Workload workload(std::chrono::seconds podAge, json containerStatus) {
   Workload w;
   w.now = kNow;
-  w.deployment =
-      json{{"apiVersion", "apps/v1"},
-           {"kind", "Deployment"},
-           {"metadata",
-            {{"name", "api"},
-             {"namespace", "shop"},
-             {"uid", "dep-uid"},
-             {"generation", 2},
-             {"annotations", {{"deployment.kubernetes.io/revision", "2"}}}}},
-           {"spec",
-            {{"replicas", 1},
-             {"template",
-              {{"metadata", {{"labels", {{"app", "api"}}}}},
-               {"spec", {{"containers", json::array({{{"name", "api"}, {"image", "api:2"}}})}}}}}}},
-           {"status", {{"observedGeneration", 2}, {"replicas", 2}}}};
-  w.replicaSets = {replicaSet("aaa", 1), replicaSet("bbb", 2)};
+  w.deployment = deployment({.revision = 2,
+                             .image = "api:2",
+                             .replicas = 1,
+                             .generation = 2,
+                             .status = {{"observedGeneration", 2}, {"replicas", 2}}});
+  w.replicaSets = {replicaSetOf("aaa", 1), replicaSetOf("bbb", 2)};
   w.pods = {pod("bbb", podAge, std::move(containerStatus))};
   return w;
 }
@@ -114,15 +78,15 @@ json starting() {
           {"state", {{"waiting", {{"reason", "ContainerCreating"}}}}}};
 }
 
-Evaluation evaluate(const Gate& gate, const Workload& w, const GateStatus& previous) {
-  return evaluateGate({&gate, &w, &previous, kNow, nullptr});
+// One evaluation of the rollout gate acting by `onFailure`, at `now` after `previous`.
+Evaluation evaluate(const std::string& onFailure, const Workload& w,
+                    const GateStatus& previous = {}, Time now = kNow) {
+  const Gate gate = rolloutGate(onFailure);
+  return evaluateGate({&gate, &w, &previous, now, nullptr});
 }
 
 TEST(GateEvaluationRollout, CrashLoopingRevisionIsRolledBack) {
-  Gate gate = rolloutGate("Rollback");
-  Workload w = workload(30s, crashLooping());
-  GateStatus previous;
-  Evaluation out = evaluate(gate, w, previous);
+  Evaluation out = evaluate("Rollback", workload(30s, crashLooping()));
   EXPECT_TRUE(out.criticalFailing);
   EXPECT_EQ(out.status.phase, Phase::RolledBack);
   ASSERT_EQ(out.action.kind, ActionKind::Rollback);
@@ -134,19 +98,14 @@ TEST(GateEvaluationRollout, CrashLoopingRevisionIsRolledBack) {
 }
 
 TEST(GateEvaluationRollout, CrashLoopingRevisionIsPaused) {
-  Gate gate = rolloutGate("Pause");
-  Workload w = workload(30s, crashLooping());
-  GateStatus previous;
-  Evaluation out = evaluate(gate, w, previous);
+  Evaluation out = evaluate("Pause", workload(30s, crashLooping()));
   EXPECT_EQ(out.action.kind, ActionKind::Pause);
   EXPECT_EQ(out.status.phase, Phase::Paused);
 }
 
 TEST(GateEvaluationRollout, StartingPodSurfacesItsDeadline) {
-  Gate gate = rolloutGate("Rollback");
   Workload w = workload(30s, starting());
-  GateStatus previous;
-  Evaluation out = evaluate(gate, w, previous);
+  Evaluation out = evaluate("Rollback", w);
   EXPECT_FALSE(out.criticalFailing);
   EXPECT_EQ(out.action.kind, ActionKind::None);
   ASSERT_TRUE(out.recheckAt);
@@ -155,21 +114,19 @@ TEST(GateEvaluationRollout, StartingPodSurfacesItsDeadline) {
 
   // Once the deadline passed, the same pod fails the revision.
   w.now = kNow + 91s;
-  Evaluation late = evaluateGate({&gate, &w, &out.status, kNow + 91s, nullptr});
+  Evaluation late = evaluate("Rollback", w, out.status, kNow + 91s);
   EXPECT_TRUE(late.criticalFailing);
   EXPECT_EQ(late.action.kind, ActionKind::Rollback);
   EXPECT_FALSE(late.recheckAt);
 }
 
 TEST(GateEvaluationRollout, NoRecheckWhenNothingWaits) {
-  Gate gate = rolloutGate("Report");
   json ready = starting();
   ready["ready"] = true;
   ready["state"] = {{"running", json::object()}};
   Workload w = workload(30s, ready);
   w.pods.edit(0)["status"]["conditions"][0]["status"] = "True";
-  GateStatus previous;
-  Evaluation out = evaluate(gate, w, previous);
+  Evaluation out = evaluate("Report", w);
   EXPECT_EQ(out.status.check("rollout")->result, CheckOutcome::Passed);
   EXPECT_FALSE(out.recheckAt);
 }

@@ -5,84 +5,32 @@
 
 #include "reconcilers/actions/pause.hpp"
 #include "reconcilers/actions/rollback.hpp"
-#include "reconcilers/offline/yaml_documents.hpp"
-#include "reconcilers/spec/spec_parser.hpp"
+#include "tests/unit/evaluation/evaluation_fixtures.hpp"
 
 namespace rg {
 namespace {
 
 using namespace std::chrono_literals;
-using nlohmann::json;
 using ::testing::HasSubstr;
+using namespace evaluation_fixtures;  // its builders, and nlohmann::json as json
 
 Gate makeGate(const std::string& onFailure, const std::string& extraSpec = "") {
-  auto object = offline::yamlToJson(R"(
-apiVersion: gates.readiness.dev/v1alpha1
-kind: ReadinessGate
-metadata: {name: api, namespace: shop, generation: 1}
-spec:
-  targetRef: {name: api}
-  interval: 10s
-  onFailure: )" + onFailure + "\n" + extraSpec +
-                                    R"(
-  checks:
-  - {name: replicas, replicas: {min: 2}}
-  - name: error-rate
-    failureLimit: 2
-    prometheus: {address: "http://prom:9090", query: "errors"}
-    threshold: {max: 0.1}
-  - name: latency
-    severity: Warning
-    prometheus: {address: "http://prom:9090", query: "latency"}
-    threshold: {maxIncreasePercent: 50}
-)");
-  auto parsed = parseGate(object);
-  EXPECT_TRUE(parsed.gate) << parsed.errorSummary();
-  return *parsed.gate;
-}
-
-json replicaSet(const std::string& hash, int revision, const std::string& image) {
-  return {{"apiVersion", "apps/v1"},
-          {"kind", "ReplicaSet"},
-          {"metadata",
-           {{"name", "api-" + hash},
-            {"namespace", "shop"},
-            {"labels", {{"app", "api"}, {"pod-template-hash", hash}}},
-            {"annotations", {{"deployment.kubernetes.io/revision", std::to_string(revision)}}},
-            {"ownerReferences", json::array({{{"apiVersion", "apps/v1"},
-                                              {"kind", "Deployment"},
-                                              {"name", "api"},
-                                              {"uid", "dep-uid"},
-                                              {"controller", true}}})}}},
-          {"spec",
-           {{"template",
-             {{"metadata", {{"labels", {{"app", "api"}, {"pod-template-hash", hash}}}}},
-              {"spec", {{"containers", json::array({{{"name", "api"}, {"image", image}}})}}}}}}}};
+  return parseTestGate(
+      {.onFailure = onFailure,
+       .more = extraSpec,
+       .checks = replicasErrorRateLatency("    failureLimit: 2\n", "{maxIncreasePercent: 50}")});
 }
 
 // A Deployment on revision `revision` whose ReplicaSets are v1 (hash aaa) .. v<revision>.
-Workload workloadAt(int revision, bool paused = false) {
+Workload workloadAt(int revision) {
   static const char* kHashes[] = {"", "aaa", "bbb", "ccc", "ddd"};
   Workload w;
-  w.deployment = json{
-      {"apiVersion", "apps/v1"},
-      {"kind", "Deployment"},
-      {"metadata",
-       {{"name", "api"},
-        {"namespace", "shop"},
-        {"uid", "dep-uid"},
-        {"annotations", {{"deployment.kubernetes.io/revision", std::to_string(revision)}}}}},
-      {"spec",
-       {{"replicas", 2},
-        {"paused", paused},
-        {"template",
-         {{"metadata", {{"labels", {{"app", "api"}}}}},
-          {"spec",
-           {{"containers",
-             json::array({{{"name", "api"}, {"image", "api:" + std::to_string(revision)}}})}}}}}}},
-      {"status", {{"replicas", 2}, {"availableReplicas", 2}}}};
+  w.deployment = deployment({.revision = revision,
+                             .image = "api:" + std::to_string(revision),
+                             .status = {{"replicas", 2}, {"availableReplicas", 2}}});
   for (int r = 1; r <= revision; ++r)
-    w.replicaSets.push_back(replicaSet(kHashes[r], r, "api:" + std::to_string(r)));
+    w.replicaSets.push_back(
+        replicaSet({.hash = kHashes[r], .revision = r, .image = "api:" + std::to_string(r)}));
   return w;
 }
 
@@ -113,7 +61,7 @@ struct Harness {
   Workload workload;
   GateStatus status;
   FakeRuntime runtime;
-  Time now = std::chrono::system_clock::from_time_t(1'800'000'000);
+  Time now = kStart;
   std::chrono::nanoseconds heartbeat{0};  // lastEvaluationTime on every round
   std::optional<Time> lastRound;
   bool written = false;  // the last step changed the status (the reconciler would write it)
@@ -144,6 +92,17 @@ struct Harness {
   void rollTo(int revision) { workload = workloadAt(revision); }
   const CheckStatus& check(const std::string& name) const { return *status.check(name); }
 };
+
+// Revision 3 (ccc) on record as rolled back, the Deployment at generation 6 of which its
+// controller observed `observedGeneration`, and error-rate still failing (metrics lag behind).
+Harness rolledBackFrom3(int observedGeneration) {
+  Harness h("Rollback", 3);
+  h.status.badTemplateHashes = {"ccc"};
+  h.workload.deployment.edit()["metadata"]["generation"] = 6;
+  h.workload.deployment.edit()["status"]["observedGeneration"] = observedGeneration;
+  h.runtime.set("errors", CheckOutcome::Failed, 0.3);
+  return h;
+}
 
 std::vector<std::string> reasons(const Evaluation& e) {
   std::vector<std::string> out;
@@ -471,11 +430,7 @@ TEST(GateEvaluation, RestoredRevisionIsLeftAloneAfterALostStatus) {
 TEST(GateEvaluation, NoActionUntilTheControllerObservedTheSpec) {
   // Just after a rollback from 3 to 2: the template is already revision 2's, the revision
   // annotation still says 3 until the deployment controller observes generation 6.
-  Harness h("Rollback", 3);
-  h.status.badTemplateHashes = {"ccc"};
-  h.workload.deployment.edit()["metadata"]["generation"] = 6;
-  h.workload.deployment.edit()["status"]["observedGeneration"] = 5;
-  h.runtime.set("errors", CheckOutcome::Failed, 0.3);
+  Harness h = rolledBackFrom3(5);
   h.step();
   EXPECT_EQ(h.step(10s).action.kind, ActionKind::None);
   EXPECT_FALSE(h.status.pausedByGate);
@@ -489,12 +444,8 @@ TEST(GateEvaluation, NoActionWhileTheCurrentReplicaSetDoesNotCarryTheTemplate) {
   // runs revision 2's template (a rollback from 3) and its status says observed, but the
   // revision annotation still names 3, whose ReplicaSet carries another template: acting now
   // would judge revision 3 again and pause the rollback just sent.
-  Harness h("Rollback", 3);
-  h.status.badTemplateHashes = {"ccc"};
-  h.workload.deployment.edit()["metadata"]["generation"] = 6;
-  h.workload.deployment.edit()["status"]["observedGeneration"] = 6;
+  Harness h = rolledBackFrom3(6);
   h.workload.deployment.edit()["spec"]["template"]["spec"]["containers"][0]["image"] = "api:2";
-  h.runtime.set("errors", CheckOutcome::Failed, 0.3);
   h.step();
   EXPECT_EQ(h.step(10s).action.kind, ActionKind::None);
   EXPECT_FALSE(h.status.pausedByGate);

@@ -3,94 +3,45 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include "reconcilers/actions/pause.hpp"
 #include "reconcilers/evaluation/gate_evaluation.hpp"
-#include "reconcilers/offline/yaml_documents.hpp"
-#include "reconcilers/spec/spec_parser.hpp"
+#include "tests/unit/evaluation/evaluation_fixtures.hpp"
 
 namespace rg {
 namespace {
 
 using namespace std::chrono_literals;
-using nlohmann::json;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using namespace evaluation_fixtures;  // its builders, and nlohmann::json as json
 
 // A gate on Deployment api: a static replicas check, a Critical error-rate check and a Warning
 // latency check; `errorRateExtra` adds fields to error-rate ("inconclusiveLimit: 3").
 Gate makeGate(const std::string& onFailure, const std::string& errorRateExtra = "",
               const std::string& specExtra = "") {
-  auto object = offline::yamlToJson(R"(
-apiVersion: gates.readiness.dev/v1alpha1
-kind: ReadinessGate
-metadata: {name: api, namespace: shop, generation: 1}
-spec:
-  targetRef: {name: api}
-  interval: 10s
-  onFailure: )" + onFailure + "\n" + specExtra +
-                                    R"(
-  checks:
-  - {name: replicas, replicas: {min: 2}}
-  - name: error-rate
-    prometheus: {address: "http://prom:9090", query: "errors"}
-    threshold: {max: 0.1}
-)" + errorRateExtra + R"(
-  - name: latency
-    severity: Warning
-    prometheus: {address: "http://prom:9090", query: "latency"}
-    threshold: {max: 1}
-)");
-  auto parsed = parseGate(object);
-  EXPECT_TRUE(parsed.gate) << parsed.errorSummary();
-  return *parsed.gate;
+  return parseTestGate({.onFailure = onFailure,
+                        .more = specExtra,
+                        .checks = replicasErrorRateLatency(errorRateExtra, "{max: 1}")});
 }
 
 std::string hashOf(int revision) {
   return "h" + std::to_string(revision);
 }
 
-json replicaSet(int revision, const std::string& uid) {
-  const std::string hash = hashOf(revision);
-  return {{"apiVersion", "apps/v1"},
-          {"kind", "ReplicaSet"},
-          {"metadata",
-           {{"name", "api-" + hash},
-            {"namespace", "shop"},
-            {"labels", {{"app", "api"}, {"pod-template-hash", hash}}},
-            {"annotations", {{"deployment.kubernetes.io/revision", std::to_string(revision)}}},
-            {"ownerReferences", json::array({{{"apiVersion", "apps/v1"},
-                                              {"kind", "Deployment"},
-                                              {"name", "api"},
-                                              {"uid", uid},
-                                              {"controller", true}}})}}},
-          {"spec",
-           {{"template",
-             {{"metadata", {{"labels", {{"app", "api"}, {"pod-template-hash", hash}}}}},
-              {"spec",
-               {{"containers", json::array({{{"name", "api"}, {"image", "api:" + hash}}})}}}}}}}};
-}
-
 // Deployment api on `revision`, owning ReplicaSets h1 .. h<revision>.
 Workload workloadAt(int revision, const std::string& uid = "dep-uid") {
   Workload w;
-  w.deployment = json{
-      {"apiVersion", "apps/v1"},
-      {"kind", "Deployment"},
-      {"metadata",
-       {{"name", "api"},
-        {"namespace", "shop"},
-        {"uid", uid},
-        {"generation", revision},
-        {"annotations", {{"deployment.kubernetes.io/revision", std::to_string(revision)}}}}},
-      {"spec",
-       {{"replicas", 2},
-        {"template",
-         {{"metadata", {{"labels", {{"app", "api"}}}}},
-          {"spec",
-           {{"containers",
-             json::array({{{"name", "api"}, {"image", "api:" + hashOf(revision)}}})}}}}}}},
-      {"status", {{"replicas", 2}, {"availableReplicas", 2}, {"observedGeneration", revision}}}};
-  for (int r = 1; r <= revision; ++r) w.replicaSets.push_back(replicaSet(r, uid));
+  w.deployment = deployment(
+      {.revision = revision,
+       .image = "api:" + hashOf(revision),
+       .uid = uid,
+       .generation = revision,
+       .status = {{"replicas", 2}, {"availableReplicas", 2}, {"observedGeneration", revision}}});
+  for (int r = 1; r <= revision; ++r)
+    w.replicaSets.push_back(replicaSet(
+        {.hash = hashOf(r), .revision = r, .image = "api:" + hashOf(r), .ownerUid = uid}));
   return w;
 }
 
@@ -99,7 +50,7 @@ struct Harness {
   Workload workload = workloadAt(2);
   GateStatus status;
   std::map<std::string, RuntimeOutcome> byQuery;
-  Time now = std::chrono::system_clock::from_time_t(1'800'000'000);
+  Time now = kStart;
 
   explicit Harness(const std::string& onFailure = "Report", const std::string& errorRateExtra = "",
                    const std::string& specExtra = "")
@@ -125,6 +76,10 @@ struct Harness {
   }
   const CheckStatus& check(const std::string& name) const { return *status.check(name); }
   const Condition& ready() const { return *status.condition("Ready"); }
+  // The phase and the Ready condition's status and reason: three views of one verdict.
+  std::tuple<std::optional<Phase>, std::string, std::string> phaseAndReady() const {
+    return {status.phase, ready().status, ready().reason};
+  }
 };
 
 TEST(InconclusiveLimit, ConsecutiveInconclusiveRoundsBecomeAFailure) {
@@ -264,19 +219,15 @@ TEST(GatePhase, ACriticalInconclusiveCheckIsNotPassing) {
   Harness h;
   h.noData("errors");
   auto e = h.step();
-  EXPECT_EQ(h.status.phase, Phase::Inconclusive);
+  EXPECT_EQ(h.phaseAndReady(), std::tuple(Phase::Inconclusive, "Unknown", "ChecksInconclusive"));
   EXPECT_TRUE(e.criticalInconclusive);
   EXPECT_FALSE(e.criticalFailing);
-  EXPECT_EQ(h.ready().status, "Unknown");
-  EXPECT_EQ(h.ready().reason, "ChecksInconclusive");
   EXPECT_EQ(h.ready().message, "critical checks inconclusive: error-rate; 2 of 3 checks passing");
   EXPECT_EQ(toJson(h.status)["phase"], "Inconclusive");
 
   h.set("errors", CheckOutcome::Passed);
   h.step();
-  EXPECT_EQ(h.status.phase, Phase::Passing);
-  EXPECT_EQ(h.ready().status, "True");
-  EXPECT_EQ(h.ready().reason, "ChecksPassing");
+  EXPECT_EQ(h.phaseAndReady(), std::tuple(Phase::Passing, "True", "ChecksPassing"));
 }
 
 TEST(GatePhase, EveryRuntimeCheckInconclusiveNeverSaysPassing) {
@@ -296,9 +247,7 @@ TEST(GatePhase, FailingWinsOverInconclusive) {
   h.noData("errors");
   h.workload.deployment.edit()["spec"]["replicas"] = 1;  // the static replicas check fails
   h.step();
-  EXPECT_EQ(h.status.phase, Phase::Failing);
-  EXPECT_EQ(h.ready().status, "False");
-  EXPECT_EQ(h.ready().reason, "ChecksFailing");
+  EXPECT_EQ(h.phaseAndReady(), std::tuple(Phase::Failing, "False", "ChecksFailing"));
 }
 
 TEST(GatePhase, WarningInconclusiveChecksDoNotChangeThePhase) {
