@@ -51,7 +51,11 @@ void RuntimeCheckPool::stop() {
   }
   for (auto& thread : threads_) thread.request_stop();
   jobReady_.notify_all();
-  answerReady_.notify_all();
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [key, gate] : gates_)
+      if (gate.waiter) gate.waiter->notify_one();
+  }
   // No round uses an answer any more: calls in progress end now instead of at their timeout.
   if (!threads_.empty()) provider_.cancelCalls();
   threads_.clear();  // joins
@@ -101,9 +105,17 @@ bool RuntimeCheckPool::settle(const Round& round) {
       return it->second.answers.contains(fingerprint);
     });
   };
-  if (answerReady_.wait_for(lock, options_.wait, [&] { return stopped_ || answered(); }) &&
-      answered())
-    return true;
+  // Only this round's waiter is woken by its gate's answers: one condition variable for every
+  // waiting worker woke them all for each answer.
+  std::condition_variable answerReady;
+  const uint64_t gateId = gateLocked(round.key_).id;
+  gateLocked(round.key_).waiter = &answerReady;
+  const bool done = answerReady.wait_for(lock, options_.wait, [&] {
+    return stopped_ || answered();
+  }) && answered();
+  if (auto it = gates_.find(round.key_); it != gates_.end() && it->second.id == gateId)
+    it->second.waiter = nullptr;
+  if (done) return true;
   // Whoever evaluates next needs these answers: tell the caller's queue when they are in.
   if (auto it = gates_.find(round.key_); it != gates_.end() && !stopped_) {
     for (const auto& fingerprint : round.missing_)
@@ -128,6 +140,8 @@ void RuntimeCheckPool::forget(const std::string& gateKey) {
   if (it == gates_.end()) return;
   const uint64_t id = it->second.id;
   std::erase_if(queue_, [&](const Job& job) { return job.gateKey == gateKey && job.gateId == id; });
+  // A round waiting for the gate's answers waits out its time, as for any answer not in.
+  if (it->second.waiter) it->second.waiter->notify_one();
   gates_.erase(it);
 }
 
@@ -152,6 +166,9 @@ void RuntimeCheckPool::work(std::stop_token stop) {
     auto next = nextJobLocked();
     Job job = std::move(*next);
     queue_.erase(next);
+    // ask() wakes one thread per job, and a woken thread may have found only jobs of a namespace
+    // at its limit: pass the wake-up on while jobs that can run are left.
+    if (nextJobLocked() != queue_.end()) jobReady_.notify_one();
     ++running_;
     ++runningPerNamespace_[job.ns];
     lock.unlock();
@@ -159,15 +176,15 @@ void RuntimeCheckPool::work(std::stop_token stop) {
     lock.lock();
     --running_;
     if (--runningPerNamespace_[job.ns] == 0) runningPerNamespace_.erase(job.ns);
-    // A namespace under its limit again may let another thread take a job it had to skip.
-    jobReady_.notify_all();
+    // A job skipped because its namespace was at the limit is taken by this thread when it
+    // loops: no other thread needs waking (waking them all cost a context switch each per call).
     auto it = gates_.find(job.gateKey);
     if (it == gates_.end() || it->second.id != job.gateId) continue;  // forgotten meanwhile
     GateCalls& gate = it->second;
     gate.inFlight.erase(job.fingerprint);
     // Nobody waits for it: a later round calls again rather than judge an old answer.
     if (gate.active || !gate.awaited.empty()) gate.answers[job.fingerprint] = std::move(answer);
-    answerReady_.notify_all();
+    if (gate.waiter) gate.waiter->notify_one();
     if (gate.awaited.erase(job.fingerprint) == 0 || !gate.awaited.empty()) continue;
     const std::string key = job.gateKey;
     lock.unlock();

@@ -103,6 +103,8 @@ class RuntimeCheckPool {
     bool active = false;                    // a round of the gate is being evaluated
     // The calls a round went pending on: `answered_` is called once the last of them is in.
     std::set<std::string> awaited;
+    // The round settling now waits on this (a variable of settle(), set and cleared under mu_).
+    std::condition_variable* waiter = nullptr;
   };
   struct Job {
     std::string gateKey;
@@ -126,7 +128,6 @@ class RuntimeCheckPool {
   const Answered answered_;
   mutable std::mutex mu_;
   std::condition_variable_any jobReady_;
-  std::condition_variable answerReady_;
   std::deque<Job> queue_;
   std::map<std::string, int> runningPerNamespace_;
   size_t running_ = 0;
