@@ -109,11 +109,8 @@ std::string ReplicaSetView::revisionHistory() const {
 }
 
 std::string ReplicaSetView::podTemplateHash() const {
-  if (const json* labels = objectPath(object(), {"spec", "template", "metadata", "labels"})) {
-    std::string hash = stringAt(*labels, kPodTemplateHashLabel).value_or("");
-    if (!hash.empty()) return hash;
-  }
-  return label(kPodTemplateHashLabel).value_or("");
+  std::string hash = podTemplateView().podTemplateHash();
+  return hash.empty() ? label(kPodTemplateHashLabel).value_or("") : hash;
 }
 
 const json* ReplicaSetView::podTemplate() const {

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "kube/pod_template_view.hpp"
+
 namespace rg::kube {
 
 // Keys the deployment controller and kubectl write, defined once.
@@ -57,8 +59,10 @@ class DeploymentView : public ObjectMetaView {
   // The revision as a number; none when absent or not an integer.
   std::optional<int64_t> revision() const;
   std::optional<int64_t> observedGeneration() const;
-  // spec.template, or null.
+  // spec.template as written, for the documents built from it (patches, template equality); null
+  // when absent.
   const nlohmann::json* podTemplate() const;
+  PodTemplateView podTemplateView() const { return PodTemplateView(podTemplate()); }
 };
 
 class ReplicaSetView : public ObjectMetaView {
@@ -74,8 +78,10 @@ class ReplicaSetView : public ObjectMetaView {
   std::string revisionHistory() const;
   // pod-template-hash of the template's labels, else of the ReplicaSet's own; "" when absent.
   std::string podTemplateHash() const;
-  // spec.template, or null.
+  // spec.template as written, for the documents built from it (patches, template equality); null
+  // when absent.
   const nlohmann::json* podTemplate() const;
+  PodTemplateView podTemplateView() const { return PodTemplateView(podTemplate()); }
 };
 
 class PodView : public ObjectMetaView {
