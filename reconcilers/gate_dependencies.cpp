@@ -10,32 +10,21 @@ using nlohmann::json;
 
 using kube::textAt;
 
-// Collects names from env/envFrom/volumes: `refKey` is secretKeyRef or configMapKeyRef, `fromKey`
-// secretRef or configMapRef, and a volume's `volumeKey` (secret or configMap) with its name field.
-std::set<std::string> templateRefs(const json& deployment, const char* refKey, const char* fromKey,
-                                   const char* volumeKey, const char* volumeNameField,
-                                   const char* projectedKey) {
+// The names of the objects of one kind that env, envFrom and volumes refer to.
+std::set<std::string> templateRefs(const json& deployment, kube::ConfigObject kind) {
   std::set<std::string> names;
-  const json* podSpec = kube::objectPath(deployment, {"spec", "template", "spec"});
-  if (!podSpec) return names;
-  auto add = [&](const std::string& name) {
-    if (!name.empty()) names.insert(name);
+  auto add = [&](const std::optional<kube::ConfigRefView>& ref) {
+    std::string name = ref ? ref->name() : "";
+    if (!name.empty()) names.insert(std::move(name));
   };
-  for (const char* containers : {"containers", "initContainers"}) {
-    for (const json* container : kube::objectsIn(*podSpec, containers)) {
-      for (const json* env : kube::objectsIn(*container, "env")) {
-        const json* valueFrom = kube::member(*env, "valueFrom");
-        if (valueFrom) add(textAt(kube::member(*valueFrom, refKey), "name"));
-      }
-      for (const json* from : kube::objectsIn(*container, "envFrom"))
-        add(textAt(kube::member(*from, fromKey), "name"));
-    }
+  const auto pod = kube::DeploymentView(deployment).podTemplateView();
+  for (const auto& container : pod.containers(true)) {
+    for (const auto& var : container.env()) add(var.keyRef(kind));
+    for (const auto& from : container.envFrom()) add(from.ref(kind));
   }
-  for (const json* volume : kube::objectsIn(*podSpec, "volumes")) {
-    add(textAt(kube::member(*volume, volumeKey), volumeNameField));
-    if (const json* projected = kube::member(*volume, "projected"))
-      for (const json* source : kube::objectsIn(*projected, "sources"))
-        add(textAt(kube::member(*source, projectedKey), "name"));
+  for (const auto& volume : pod.volumes()) {
+    add(volume.source(kind));
+    for (const auto& source : volume.projectedSources(kind)) add(source);
   }
   return names;
 }
@@ -63,12 +52,11 @@ std::set<std::string> gateRequiredSecrets(const json& gate) {
 }
 
 std::set<std::string> templateSecretNames(const json& deployment) {
-  return templateRefs(deployment, "secretKeyRef", "secretRef", "secret", "secretName", "secret");
+  return templateRefs(deployment, kube::ConfigObject::Secret);
 }
 
 std::set<std::string> templateConfigMapNames(const json& deployment) {
-  return templateRefs(deployment, "configMapKeyRef", "configMapRef", "configMap", "name",
-                      "configMap");
+  return templateRefs(deployment, kube::ConfigObject::ConfigMap);
 }
 
 std::string controllerName(const json& object, const std::string& kind) {

@@ -101,11 +101,6 @@ void removeHashLabel(json& podTemplate) {
   if (labels->empty()) metadata->erase(labels);
 }
 
-std::string templateLabel(const json& podTemplate) {
-  const json* labels = objectPath(podTemplate, {"metadata", "labels"});
-  return labels ? stringAt(*labels, kube::kPodTemplateHashLabel).value_or("") : "";
-}
-
 // The annotations kubectl writes: the Deployment's own values of the kept annotations, then every
 // other annotation of the target ReplicaSet. Annotation values are strings; others are dropped.
 json rollbackAnnotations(const json& deployment, const json& replicaSet) {
@@ -248,11 +243,9 @@ RollbackPlan planRollback(const json& deployment, const kube::SharedObjects& rep
     if (current) plan.fromRevision = current->revision;
   }
 
-  const json* podTemplate = objectPath(deployment, {"spec", "template"});
   plan.badTemplateHash =
       current ? kube::ReplicaSetView(*current->replicaSet).podTemplateHash() : "";
-  if (plan.badTemplateHash.empty() && podTemplate)
-    plan.badTemplateHash = templateLabel(*podTemplate);
+  if (plan.badTemplateHash.empty()) plan.badTemplateHash = view.podTemplateView().podTemplateHash();
 
   if (!target) {
     return refuse(std::move(plan), RollbackRefusal::NoPreviousRevision,
@@ -272,13 +265,14 @@ RollbackPlan planRollback(const json& deployment, const kube::SharedObjects& rep
                       name + "' and try again");
   }
 
-  const json* targetTemplate = objectPath(*target->replicaSet, {"spec", "template"});
+  const json* targetTemplate = kube::ReplicaSetView(*target->replicaSet).podTemplate();
   if (!targetTemplate) {
     return refuse(std::move(plan), RollbackRefusal::NoTemplate,
                   "ReplicaSet " + target->name + " of revision " +
                       std::to_string(target->revision) + " has no pod template");
   }
   // kubectl prints its --to-revision value here (0 for a plain undo); the real revision says more.
+  const json* podTemplate = view.podTemplate();
   if (templatesEqualIgnoringHash(*targetTemplate, podTemplate ? *podTemplate : json::object())) {
     return refuse(std::move(plan), RollbackRefusal::TemplateAlreadyMatches,
                   "skipped rollback (current template already matches revision " +

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <map>
 
+#include "kube/object_views.hpp"
 #include "reconcilers/checks/pod_template.hpp"
 #include "reconcilers/checks/workload.hpp"
 #include "reconcilers/spec/spec_reader.hpp"
@@ -54,8 +55,6 @@ EnvCheck parseEnv(SpecReader& r, const json& body, const FieldPath& path) {
 namespace rg::checks {
 namespace {
 
-using nlohmann::json;
-
 // Where a variable's value comes from. Only literals have a known value.
 struct EnvSource {
   bool literal = false;
@@ -103,40 +102,36 @@ bool mayEchoValue(const std::string& name) {
   return true;
 }
 
-const char* valueFromKind(const json& valueFrom) {
-  for (const char* kind : {"secretKeyRef", "configMapKeyRef", "fieldRef", "resourceFieldRef"})
-    if (member(valueFrom, kind)) return kind;
-  return "valueFrom";
-}
-
 // Kubernetes order: envFrom sources in order (later wins), then env entries (which win).
-ContainerEnv readEnv(const json& container, const Workload& workload) {
+ContainerEnv readEnv(const kube::ContainerView& container, const Workload& workload) {
+  using kube::ConfigObject;
   ContainerEnv env;
-  for (const json* from : objectsIn(container, "envFrom")) {
-    auto prefix = stringAt(*from, "prefix").value_or("");
-    for (auto [field, kind] : {std::pair{"secretRef", "secret"}, {"configMapRef", "configMap"}}) {
-      const json* ref = objectAt(*from, field);
+  for (const auto& from : container.envFrom()) {
+    const auto prefix = from.prefix();
+    for (auto [kind, word] :
+         {std::pair{ConfigObject::Secret, "secret"}, {ConfigObject::ConfigMap, "configMap"}}) {
+      const auto ref = from.ref(kind);
       if (!ref) continue;
-      auto name = stringAt(*ref, "name").value_or("");
+      const auto name = ref->name();
       if (name.empty()) continue;  // invalid; the pod would be rejected before it had an env
-      auto description = std::string("envFrom ") + kind + " " + name;
-      const auto& catalog =
-          std::string_view(kind) == "secret" ? workload.secrets : workload.configMaps;
+      auto description = std::string("envFrom ") + word + " " + name;
+      const auto& catalog = kind == ConfigObject::Secret ? workload.secrets : workload.configMaps;
       if (const ObjectKeys* keys = catalog.find(name)) {
         for (const auto& key : keys->keys) env.vars[prefix + key] = {false, "", description};
-      } else if (!isTrue(*ref, "optional")) {
+      } else if (!ref->optional()) {
         // A missing optional source adds nothing; a required one is simply not known here.
         env.unknown.push_back({prefix, description});
       }
     }
   }
-  for (const json* entry : objectsIn(container, "env")) {
-    auto name = stringAt(*entry, "name");
+  for (const auto& var : container.env()) {
+    auto name = var.name();
     if (!name) continue;
-    if (const json* valueFrom = objectAt(*entry, "valueFrom")) {
-      env.vars[*name] = {false, "", std::string("a ") + valueFromKind(*valueFrom)};
+    if (var.hasValueFrom()) {
+      const auto kind = var.valueFromKind();
+      env.vars[*name] = {false, "", "a " + std::string(kind.empty() ? "valueFrom" : kind)};
     } else {
-      env.vars[*name] = {true, stringAt(*entry, "value").value_or(""), "a literal value"};
+      env.vars[*name] = {true, var.value(), "a literal value"};
     }
   }
   return env;
@@ -163,8 +158,8 @@ std::string cannotTell(const std::string& label, const std::string& name,
          " is not known";
 }
 
-void checkContainer(const EnvCheck& spec, const Container& container, const ContainerEnv& env,
-                    Findings& out) {
+void checkContainer(const EnvCheck& spec, const kube::ContainerView& container,
+                    const ContainerEnv& env, Findings& out) {
   const auto label = container.label();
   for (const auto& name : spec.required) {
     if (env.vars.count(name)) continue;
@@ -205,10 +200,9 @@ void checkContainer(const EnvCheck& spec, const Container& container, const Cont
 
   if (!spec.rejectLiteralSecrets) return;
   std::vector<std::string> reported;
-  for (const json* entry : objectsIn(*container.spec, "env")) {
-    auto name = stringAt(*entry, "name");
-    auto value = stringAt(*entry, "value");
-    if (!name || !value || value->empty() || !looksLikeSecret(*name)) continue;
+  for (const auto& var : container.env()) {
+    const auto name = var.name();
+    if (!name || var.value().empty() || !looksLikeSecret(*name)) continue;
     if (std::find(reported.begin(), reported.end(), *name) != reported.end()) continue;
     reported.push_back(*name);
     out.fail(label + ": " + *name + " is set inline; use a secretKeyRef");
@@ -232,14 +226,15 @@ std::string passMessage(const EnvCheck& spec, size_t containers) {
 }  // namespace
 
 CheckResult checkEnv(const EnvCheck& spec, const Workload& workload) {
-  auto containers = templateContainers(workload.deployment, spec.includeInitContainers);
-  if (!hasRegularContainers(containers)) return noContainersResult();
+  const auto pod = kube::DeploymentView(workload.deployment).podTemplateView();
+  if (!pod.hasContainers()) return noContainersResult();
+  auto containers = pod.containers(spec.includeInitContainers);
 
   Findings findings;
   size_t compliant = 0;
   for (const auto& container : containers) {
     auto before = findings.all.size();
-    checkContainer(spec, container, readEnv(*container.spec, workload), findings);
+    checkContainer(spec, container, readEnv(container, workload), findings);
     if (findings.all.size() == before) ++compliant;
   }
 

@@ -1,5 +1,6 @@
 #include "reconcilers/checks/probes_check.hpp"
 
+#include "kube/object_views.hpp"
 #include "reconcilers/checks/pod_template.hpp"
 #include "reconcilers/checks/workload.hpp"
 #include "reconcilers/spec/spec_reader.hpp"
@@ -28,7 +29,7 @@ namespace rg::checks {
 
 CheckResult checkProbes(const ProbesCheck& spec, const Workload& workload) {
   // Init containers run to completion before probes start, so only regular containers count.
-  auto containers = templateContainers(workload.deployment, false);
+  auto containers = kube::DeploymentView(workload.deployment).podTemplateView().containers(false);
   if (containers.empty()) return noContainersResult();
 
   std::vector<std::string> wanted;
@@ -41,7 +42,7 @@ CheckResult checkProbes(const ProbesCheck& spec, const Workload& workload) {
   for (const auto& container : containers) {
     bool ok = true;
     for (const auto& probe : wanted) {
-      if (objectAt(*container.spec, probe)) continue;
+      if (container.probe(probe)) continue;
       findings.push_back(container.label() + ": no " + probe);
       ok = false;
     }

@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include "kube/object_views.hpp"
 #include "reconcilers/checks/pod_template.hpp"
 #include "reconcilers/checks/workload.hpp"
 #include "reconcilers/spec/spec_reader.hpp"
@@ -53,18 +54,6 @@ ResourcesCheck parseResources(SpecReader& r, const json& body, const FieldPath& 
 namespace rg::checks {
 namespace {
 
-using nlohmann::json;
-
-// Quantities may be strings or bare numbers (YAML `cpu: 1`); anything else counts as absent.
-std::optional<std::string> quantityText(const json* section, const char* resource) {
-  if (!section) return std::nullopt;
-  const json* value = member(*section, resource);
-  if (!value) return std::nullopt;
-  if (value->is_string()) return value->get<std::string>();
-  if (value->is_number()) return value->dump();
-  return std::nullopt;
-}
-
 // Bounds built in code may lack the text they were parsed from.
 std::string boundText(const kube::Quantity& quantity) {
   return quantity.text().empty() ? std::to_string(quantity.milliValue()) + "m" : quantity.text();
@@ -82,12 +71,11 @@ bool hasBounds(const std::optional<QuantityRange>& range) {
   return range && (range->min || range->max);
 }
 
-// One amount ("cpu limit") of one container; appends what is wrong with it.
-void checkAmount(const std::string& label, const json* section, const char* resource,
-                 const char* kind, bool required, const std::optional<QuantityRange>& range,
-                 std::vector<std::string>& findings) {
+// One amount ("cpu limit", as written in `text`) of one container; appends what is wrong with it.
+void checkAmount(const std::string& label, const std::optional<std::string>& text,
+                 const char* resource, const char* kind, bool required,
+                 const std::optional<QuantityRange>& range, std::vector<std::string>& findings) {
   auto what = std::string(resource) + " " + kind;
-  auto text = quantityText(section, resource);
   if (!text) {
     if (required) findings.push_back(label + ": no " + what);
     return;
@@ -107,22 +95,21 @@ void checkAmount(const std::string& label, const json* section, const char* reso
 }  // namespace
 
 CheckResult checkResources(const ResourcesCheck& spec, const Workload& workload) {
-  auto containers = templateContainers(workload.deployment, spec.includeInitContainers);
-  if (!hasRegularContainers(containers)) return noContainersResult();
+  const auto pod = kube::DeploymentView(workload.deployment).podTemplateView();
+  if (!pod.hasContainers()) return noContainersResult();
+  auto containers = pod.containers(spec.includeInitContainers);
 
   std::vector<std::string> findings;
   size_t compliant = 0;
   for (const auto& container : containers) {
-    const json* resources = objectAt(*container.spec, "resources");
-    const json* requests = resources ? objectAt(*resources, "requests") : nullptr;
-    const json* limits = resources ? objectAt(*resources, "limits") : nullptr;
+    const auto label = container.label();
     auto before = findings.size();
     for (const char* resource : {"cpu", "memory"}) {
       const auto& range = std::string_view(resource) == "cpu" ? spec.cpu : spec.memory;
-      checkAmount(container.label(), requests, resource, "request", spec.requireRequests,
+      checkAmount(label, container.request(resource), resource, "request", spec.requireRequests,
                   hasBounds(range) ? range : std::nullopt, findings);
       // A range is applied to the limit, so a range makes the limit required.
-      checkAmount(container.label(), limits, resource, "limit",
+      checkAmount(label, container.limit(resource), resource, "limit",
                   spec.requireLimits || hasBounds(range), hasBounds(range) ? range : std::nullopt,
                   findings);
     }

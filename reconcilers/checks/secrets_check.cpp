@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "kube/object_views.hpp"
 #include "reconcilers/checks/pod_template.hpp"
 #include "reconcilers/checks/workload.hpp"
 #include "reconcilers/spec/spec_reader.hpp"
@@ -45,77 +46,60 @@ SecretsCheck parseSecrets(SpecReader& r, const json& body, const FieldPath& path
 namespace rg::checks {
 namespace {
 
-using nlohmann::json;
-
 // One place in the pod template that needs a Secret (and maybe some of its keys).
 struct SecretRef {
   std::string where;  // "container api: env DB_PASSWORD", "volume certs"
-  std::optional<std::string> name;
-  std::vector<std::optional<std::string>> keys;  // nullopt: a selector that names no key
+  std::string name;
+  std::vector<std::string> keys;  // "": a selector that names no key
   bool optional = false;
 };
 
-std::vector<std::optional<std::string>> itemKeys(const json& source) {
-  std::vector<std::optional<std::string>> keys;
-  for (const json* item : objectsIn(source, "items")) keys.push_back(stringAt(*item, "key"));
-  return keys;
-}
-
-std::vector<SecretRef> collectRefs(const std::vector<Container>& containers, const json* spec) {
+// A pod cannot start while an init container's reference is unresolved, so they count too.
+std::vector<SecretRef> collectRefs(const kube::PodTemplateView& pod) {
+  using kube::ConfigObject;
   std::vector<SecretRef> refs;
-  for (const auto& container : containers) {
-    for (const json* env : objectsIn(*container.spec, "env")) {
-      const json* ref = objectPath(*env, {"valueFrom", "secretKeyRef"});
+  for (const auto& container : pod.containers(true)) {
+    for (const auto& var : container.env()) {
+      const auto ref = var.keyRef(ConfigObject::Secret);
       if (!ref) continue;
-      auto envName = stringAt(*env, "name").value_or("[unnamed]");
-      refs.push_back({container.label() + ": env " + envName,
-                      stringAt(*ref, "name"),
-                      {stringAt(*ref, "key")},
-                      isTrue(*ref, "optional")});
+      refs.push_back({container.label() + ": env " + var.name().value_or("[unnamed]"),
+                      ref->name(),
+                      {ref->key()},
+                      ref->optional()});
     }
-    for (const json* from : objectsIn(*container.spec, "envFrom")) {
-      const json* ref = objectAt(*from, "secretRef");
+    for (const auto& from : container.envFrom()) {
+      const auto ref = from.ref(ConfigObject::Secret);
       if (!ref) continue;
-      refs.push_back(
-          {container.label() + ": envFrom", stringAt(*ref, "name"), {}, isTrue(*ref, "optional")});
+      refs.push_back({container.label() + ": envFrom", ref->name(), {}, ref->optional()});
     }
   }
-  if (!spec) return refs;
-  for (const json* volume : objectsIn(*spec, "volumes")) {
-    auto where = "volume " + stringAt(*volume, "name").value_or("[unnamed]");
-    if (const json* secret = objectAt(*volume, "secret")) {
-      refs.push_back(
-          {where, stringAt(*secret, "secretName"), itemKeys(*secret), isTrue(*secret, "optional")});
-    }
-    const json* projected = objectAt(*volume, "projected");
-    if (!projected) continue;
-    for (const json* source : objectsIn(*projected, "sources")) {
-      const json* secret = objectAt(*source, "secret");
-      if (!secret) continue;
-      refs.push_back({where + " (projected)", stringAt(*secret, "name"), itemKeys(*secret),
-                      isTrue(*secret, "optional")});
-    }
+  for (const auto& volume : pod.volumes()) {
+    const auto where = "volume " + volume.name().value_or("[unnamed]");
+    if (const auto secret = volume.source(ConfigObject::Secret))
+      refs.push_back({where, secret->name(), secret->itemKeys(), secret->optional()});
+    for (const auto& secret : volume.projectedSources(ConfigObject::Secret))
+      refs.push_back({where + " (projected)", secret.name(), secret.itemKeys(), secret.optional()});
   }
   return refs;
 }
 
 // Appends what does not resolve; an optional reference may be missing entirely.
 void resolve(const SecretRef& ref, const KeyCatalog& secrets, std::vector<std::string>& findings) {
-  if (!ref.name || ref.name->empty()) {
+  if (ref.name.empty()) {
     if (!ref.optional) findings.push_back(ref.where + ": secret reference has no name");
     return;
   }
-  const ObjectKeys* secret = secrets.find(*ref.name);
+  const ObjectKeys* secret = secrets.find(ref.name);
   if (!secret) {
-    if (!ref.optional) findings.push_back(ref.where + ": secret " + *ref.name + " not found");
+    if (!ref.optional) findings.push_back(ref.where + ": secret " + ref.name + " not found");
     return;
   }
   if (ref.optional) return;
   for (const auto& key : ref.keys) {
-    if (!key || key->empty())
-      findings.push_back(ref.where + ": reference to secret " + *ref.name + " names no key");
-    else if (!secret->keys.count(*key))
-      findings.push_back(ref.where + ": secret " + *ref.name + " has no key " + *key);
+    if (key.empty())
+      findings.push_back(ref.where + ": reference to secret " + ref.name + " names no key");
+    else if (!secret->keys.count(key))
+      findings.push_back(ref.where + ": secret " + ref.name + " has no key " + key);
   }
 }
 
@@ -149,10 +133,9 @@ CheckResult checkSecrets(const SecretsCheck& spec, const Workload& workload) {
 
   size_t refCount = 0;
   if (spec.referenced) {
-    // A pod cannot start while an init container's reference is unresolved, so they count too.
-    auto containers = templateContainers(workload.deployment, true);
-    if (!hasRegularContainers(containers)) return noContainersResult();
-    auto refs = collectRefs(containers, podSpec(workload.deployment));
+    const auto pod = kube::DeploymentView(workload.deployment).podTemplateView();
+    if (!pod.hasContainers()) return noContainersResult();
+    auto refs = collectRefs(pod);
     refCount = refs.size();
     for (const auto& ref : refs) {
       auto before = findings.size();

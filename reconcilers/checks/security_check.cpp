@@ -1,5 +1,6 @@
 #include "reconcilers/checks/security_check.hpp"
 
+#include "kube/object_views.hpp"
 #include "reconcilers/checks/pod_template.hpp"
 #include "reconcilers/checks/workload.hpp"
 #include "reconcilers/spec/spec_reader.hpp"
@@ -28,8 +29,6 @@ SecurityCheck parseSecurity(SpecReader& r, const json& body, const FieldPath& pa
 namespace rg::checks {
 namespace {
 
-using nlohmann::json;
-
 // "algorithm:hex" after '@'; anything else does not pin the image.
 bool isDigest(std::string_view digest) {
   auto colon = digest.find(':');
@@ -52,26 +51,19 @@ std::string latestTagProblem(const std::string& image) {
   return {};
 }
 
-// A boolean field as -1 (absent or not a boolean), 0 (false) or 1 (true).
-int flag(const json* context, std::string_view key) {
-  if (!context) return -1;
-  auto value = boolAt(*context, key);
-  return value ? static_cast<int>(*value) : -1;
-}
+// Empty when the container cannot run as root; otherwise why it may. The container's context
+// overrides the pod's field by field.
+std::string rootProblem(const kube::SecurityContextView& pod,
+                        const kube::SecurityContextView& container) {
+  const auto user = container.runAsUser() ? container.runAsUser() : pod.runAsUser();
+  const auto containerNonRoot = container.runAsNonRoot();
+  const auto podNonRoot = pod.runAsNonRoot();
 
-// Empty when the container cannot run as root; otherwise why it may.
-std::string rootProblem(const json* podContext, const json* context) {
-  const json* userSource = context && intAt(*context, "runAsUser") ? context : podContext;
-  const bool hasUser = userSource && intAt(*userSource, "runAsUser");
-  const int64_t user = hasUser ? intAt(*userSource, "runAsUser").value_or(0) : 0;
-  const int containerNonRoot = flag(context, "runAsNonRoot");
-  const int podNonRoot = flag(podContext, "runAsNonRoot");
-
-  if (hasUser && user == 0) return "runs as root (runAsUser 0)";
-  if (containerNonRoot == 1) return {};
-  if (podNonRoot == 1 && containerNonRoot != 0) return {};
-  if (hasUser) return {};
-  if (containerNonRoot == 0) return "runAsNonRoot is false and no non-zero runAsUser is set";
+  if (user == 0) return "runs as root (runAsUser 0)";
+  if (containerNonRoot == true) return {};
+  if (podNonRoot == true && containerNonRoot != false) return {};
+  if (user) return {};
+  if (containerNonRoot == false) return "runAsNonRoot is false and no non-zero runAsUser is set";
   return "may run as root: runAsNonRoot not set and no non-zero runAsUser";
 }
 
@@ -88,29 +80,28 @@ std::string passMessage(const SecurityCheck& spec, size_t containers) {
 }  // namespace
 
 CheckResult checkSecurity(const SecurityCheck& spec, const Workload& workload) {
-  auto containers = templateContainers(workload.deployment, spec.includeInitContainers);
-  if (!hasRegularContainers(containers)) return noContainersResult();
-  const json* pod = podSpec(workload.deployment);
-  const json* podContext = pod ? objectAt(*pod, "securityContext") : nullptr;
+  const auto pod = kube::DeploymentView(workload.deployment).podTemplateView();
+  if (!pod.hasContainers()) return noContainersResult();
+  auto containers = pod.containers(spec.includeInitContainers);
+  const auto podContext = pod.securityContext();
 
   std::vector<std::string> findings;
   size_t compliant = 0;
   for (const auto& container : containers) {
     const auto label = container.label();
-    const json* context = objectAt(*container.spec, "securityContext");
+    const auto context = container.securityContext();
     auto before = findings.size();
     if (spec.runAsNonRoot) {
       auto problem = rootProblem(podContext, context);
       if (!problem.empty()) findings.push_back(label + ": " + problem);
     }
-    if (spec.forbidPrivileged && context && isTrue(*context, "privileged"))
-      findings.push_back(label + ": privileged");
+    if (spec.forbidPrivileged && context.privileged()) findings.push_back(label + ": privileged");
     if (spec.forbidLatestTag) {
-      auto image = stringAt(*container.spec, "image");
-      auto problem = image && !image->empty() ? latestTagProblem(*image) : "no image";
+      const auto image = container.image();
+      auto problem = image.empty() ? "no image" : latestTagProblem(image);
       if (!problem.empty()) findings.push_back(label + ": " + problem);
     }
-    if (spec.readOnlyRootFilesystem && !(context && isTrue(*context, "readOnlyRootFilesystem")))
+    if (spec.readOnlyRootFilesystem && !context.readOnlyRootFilesystem())
       findings.push_back(label + ": root filesystem is writable (readOnlyRootFilesystem not true)");
     if (findings.size() == before) ++compliant;
   }
