@@ -1,13 +1,13 @@
 #include "reconcilers/actions/pause.hpp"
 
-#include "reconcilers/checks/pod_template.hpp"
+#include "kube/json_fields.hpp"
 
 namespace rg::actions {
 
-using checks::isTrue;
-using checks::objectAt;
-using checks::objectPath;
-using checks::stringAt;
+using kube::isTrue;
+using kube::objectAt;
+using kube::objectPath;
+using kube::stringAt;
 using nlohmann::json;
 
 const char* toString(PauseDecision decision) {

@@ -1,16 +1,15 @@
 #include "reconcilers/actions/pod_readiness.hpp"
 
-#include "kube/object_views.hpp"
-
 #include <algorithm>
 
-#include "reconcilers/checks/pod_template.hpp"
+#include "kube/json_fields.hpp"
+#include "kube/object_views.hpp"
 
 namespace rg::actions {
 
-using checks::objectAt;
-using checks::objectsIn;
-using checks::stringAt;
+using kube::objectAt;
+using kube::objectsIn;
+using kube::stringAt;
 using nlohmann::json;
 
 namespace {

@@ -5,17 +5,14 @@
 #include <span>
 #include <string_view>
 
+#include "kube/json_fields.hpp"
 #include "kube/object_views.hpp"
-#include "reconcilers/checks/pod_template.hpp"
 
 namespace rg::actions {
 
-using checks::arrayAt;
-using checks::intAt;
-using checks::isTrue;
-using checks::objectAt;
-using checks::objectPath;
-using checks::stringAt;
+using kube::isTrue;
+using kube::objectAt;
+using kube::stringAt;
 using nlohmann::json;
 
 const std::vector<std::string>& rollbackPreservedAnnotations() {

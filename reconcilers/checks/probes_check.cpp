@@ -1,7 +1,7 @@
 #include "reconcilers/checks/probes_check.hpp"
 
 #include "kube/object_views.hpp"
-#include "reconcilers/checks/pod_template.hpp"
+#include "reconcilers/checks/check_text.hpp"
 #include "reconcilers/checks/workload.hpp"
 #include "reconcilers/spec/spec_reader.hpp"
 

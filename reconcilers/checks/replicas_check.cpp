@@ -1,6 +1,7 @@
 #include "reconcilers/checks/replicas_check.hpp"
 
-#include "reconcilers/checks/pod_template.hpp"
+#include "kube/json_fields.hpp"
+#include "reconcilers/checks/check_text.hpp"
 #include "reconcilers/checks/workload.hpp"
 #include "reconcilers/spec/spec_reader.hpp"
 
@@ -27,6 +28,9 @@ ReplicasCheck parseReplicas(SpecReader& r, const json& body, const FieldPath& pa
 }  // namespace rg
 
 namespace rg::checks {
+
+using kube::intAt;
+using kube::objectAt;
 
 CheckResult checkReplicas(const ReplicasCheck& spec, const Workload& workload) {
   const auto& deployment = workload.deployment;

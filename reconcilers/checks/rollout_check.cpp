@@ -6,9 +6,10 @@
 #include <algorithm>
 #include <array>
 
+#include "kube/json_fields.hpp"
 #include "kube/object_views.hpp"
 #include "reconcilers/actions/rollback.hpp"
-#include "reconcilers/checks/pod_template.hpp"
+#include "reconcilers/checks/check_text.hpp"
 #include "reconcilers/checks/spec_rules.hpp"
 #include "reconcilers/checks/workload.hpp"
 #include "reconcilers/spec/spec_reader.hpp"
@@ -37,6 +38,13 @@ RolloutCheck parseRollout(SpecReader& r, const json& body, const FieldPath& path
 namespace rg::checks {
 namespace {
 
+using kube::intAt;
+using kube::isTrue;
+using kube::member;
+using kube::objectAt;
+using kube::objectPath;
+using kube::objectsIn;
+using kube::stringAt;
 using nlohmann::json;
 using TimePoint = std::chrono::system_clock::time_point;
 
