@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "reconcilers/checks/check_text.hpp"
 #include "reconcilers/checks/spec_rules.hpp"
 #include "reconcilers/providers/provider.hpp"
 #include "reconcilers/spec/gate_spec.hpp"
@@ -12,18 +13,10 @@
 namespace rg {
 namespace {
 
+using checks::join;
 using nlohmann::json;
 
 constexpr const char* kPrometheusFields[] = {"address", "query", "timeout"};
-
-std::string join(const std::vector<std::string>& parts, const char* separator) {
-  std::string out;
-  for (const auto& part : parts) {
-    if (!out.empty()) out += separator;
-    out += part;
-  }
-  return out;
-}
 
 // One decimal, without a trailing ".0": "66.7", "150".
 std::string formatPercent(double percent) {
