@@ -11,6 +11,7 @@ add_library(rg_operator STATIC
   operator/cli/run_command.cpp
   operator/cluster_cache.cpp
   operator/endpoint_server.cpp
+  operator/http_threads.cpp
   operator/logging.cpp
   operator/malloc_arenas.cpp
   operator/manager.cpp

@@ -1,9 +1,10 @@
 # Operator metrics, health endpoints, logs and process settings: unit tests of the registry,
-# the exposition, the metric feeds and the malloc arena limit; wire tests that run the
-# readiness-gate binary against the test API server, and of the operator's cluster cache.
+# the exposition, the metric feeds, the malloc arena limit and the HTTP pool's size; wire tests
+# that run the readiness-gate binary against the test API server, and of the operator's cluster cache.
 set(RG_OPERATOR_TEST_DIR ${CMAKE_SOURCE_DIR}/tests/operator)
 
 add_executable(operator_unit_tests
+  ${RG_OPERATOR_TEST_DIR}/http_threads_test.cpp
   ${RG_OPERATOR_TEST_DIR}/malloc_arenas_test.cpp
   ${RG_OPERATOR_TEST_DIR}/metric_registry_test.cpp
   ${RG_OPERATOR_TEST_DIR}/operator_metrics_test.cpp
