@@ -16,6 +16,7 @@
 #include "kube/work_queue.hpp"
 #include "operator/cluster_cache.hpp"
 #include "operator/endpoint_server.hpp"
+#include "operator/http_threads.hpp"
 #include "operator/logging.hpp"
 #include "operator/metrics/operator_metrics.hpp"
 #include "operator/rest_gate_writer.hpp"
@@ -176,6 +177,9 @@ Startup waitForCaches(const ClusterCache& cache, StopSignal& stop,
 int runManager(const ManagerOptions& options) {
   StopSignal stop;
   SignalWatcher signals(stop);
+  // Its threads start now: after the signal mask above, which they inherit, and before any HTTP
+  // client or listener.
+  limitHttpThreads();
 
   kube::ClientConfig config = kube::loadDefaultConfig({options.kubeconfig, options.context});
   spdlog::info("readiness-gate {} using {} ({})", RG_VERSION, config.server, config.source);

@@ -4,7 +4,6 @@
 
 #include "kube/duration.hpp"
 #include "kube/kube_config.hpp"
-#include "operator/http_threads.hpp"
 #include "operator/logging.hpp"
 #include "operator/malloc_arenas.hpp"
 
@@ -158,7 +157,6 @@ int runRunCommand(const std::vector<std::string>& args, std::ostream& out, std::
     return 0;
   }
   limitMallocArenas();  // before any thread starts
-  limitHttpThreads();   // before any HTTP client or listener
   try {
     logging::configure(logLevel, logFormat);
   } catch (const std::invalid_argument& e) {
