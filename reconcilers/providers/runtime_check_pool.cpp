@@ -107,9 +107,11 @@ bool RuntimeCheckPool::settle(const Round& round) {
   };
   // Only this round's waiter is woken by its gate's answers: one condition variable for every
   // waiting worker woke them all for each answer.
+  auto gate = gates_.find(round.key_);
+  if (gate == gates_.end()) return false;  // forgotten since it asked: no answer will come
   std::condition_variable answerReady;
-  const uint64_t gateId = gateLocked(round.key_).id;
-  gateLocked(round.key_).waiter = &answerReady;
+  const uint64_t gateId = gate->second.id;
+  gate->second.waiter = &answerReady;
   const bool done = answerReady.wait_for(lock, options_.wait, [&] {
     return stopped_ || answered();
   }) && answered();

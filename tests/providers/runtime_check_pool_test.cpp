@@ -272,6 +272,27 @@ TEST_F(RuntimeCheckPoolTest, AForgottenGatesCallsAreDroppedAndNotReported) {
   EXPECT_TRUE(answered_.keys().empty());
 }
 
+TEST_F(RuntimeCheckPoolTest, ARoundWhoseGateIsForgottenBeforeItSettlesLeavesNothingBehind) {
+  auto checks = pool({1, 0, 20ms});
+  provider_.hold();
+  {
+    auto round = checks->round("shop/api");
+    round.httpProbe(httpCheck("http://a/"));
+    ASSERT_TRUE(provider_.waitForCalls(1, kLong));
+    checks->forget("shop/api");  // the gate was deleted while its round ran
+    EXPECT_FALSE(round.settle());
+  }
+  provider_.release();
+  // A gate of that name made again starts afresh: its round settles on its own call, and
+  // nothing of the forgotten round waits to report it.
+  auto round = checks->round("shop/api");
+  round.httpProbe(httpCheck("http://a/"));
+  EXPECT_TRUE(round.settle());
+  EXPECT_EQ(round.httpProbe(httpCheck("http://a/")).status, 200);
+  checks->stop();
+  EXPECT_TRUE(answered_.keys().empty());
+}
+
 TEST_F(RuntimeCheckPoolTest, AThrowingProviderGivesAnErrorAnswer) {
   class Throwing final : public Provider {
    public:
