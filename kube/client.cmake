@@ -1,8 +1,9 @@
 # Kubernetes API access over the network: kubeconfig / in-cluster configuration, exec
 # credential plugins, the REST client and watch streams. cpprestsdk stays inside
-# rest_client.cpp; the public headers only need nlohmann_json.
+# rest_client.cpp and cpprest_line_source.*; the public headers only need nlohmann_json.
 add_library(rg_kube STATIC
   kube/api_error.cpp
+  kube/cpprest_line_source.cpp
   kube/exec_credentials.cpp
   kube/in_cluster_config.cpp
   kube/kube_config.cpp

@@ -16,9 +16,9 @@
 #include <system_error>
 #include <thread>
 
+#include "kube/cpprest_line_source.hpp"
 #include "kube/request_info.hpp"
 
-#include <cpprest/containerstream.h>
 #include <cpprest/http_client.h>
 #include <cpprest/uri.h>
 #include <spdlog/spdlog.h>
@@ -113,86 +113,6 @@ std::chrono::seconds retryAfterOf(const http::http_response& response) {
 bool is2xx(int status) {
   return status >= 200 && status < 300;
 }
-
-// Lines of a streaming HTTP body, read as chunks arrive. Cancelling closes the connection,
-// which fails the pending read. Reads take whatever the body has buffered in one block:
-// istream::read_line takes the buffer's lock and a task per byte, which made the watch reader
-// the busiest thread while thousands of gates are written at start-up.
-class CpprestLineSource final : public LineSource {
- public:
-  CpprestLineSource(http::http_response response, pplx::cancellation_token_source cts)
-      : response_(std::move(response)), body_(response_.body().streambuf()), cts_(std::move(cts)) {}
-
-  ~CpprestLineSource() override {
-    // Without this the connection would keep receiving until the server ends the watch.
-    if (!finished_) cts_.cancel();
-  }
-
-  bool readLine(std::string& line) override {
-    for (;;) {
-      if (cts_.get_token().is_canceled()) return false;
-      if (takeLine(line)) return true;
-      if (finished_) return false;
-      if (!readMore()) {
-        finished_ = true;
-        if (cts_.get_token().is_canceled()) return false;
-        // The body ended: cleanly, or because the connection broke or timed out.
-        auto done = response_.content_ready();
-        if (done.is_done()) done.get();  // rethrows the transport error, if any
-        // A last line without its newline still counts, as read_line returns it.
-        if (begin_ == pending_.size()) return false;
-        line.assign(pending_, begin_);
-        begin_ = scanned_ = pending_.size();
-        return true;
-      }
-    }
-  }
-
-  void cancel() override { cts_.cancel(); }
-
- private:
-  // Moves the first complete line (without "\n" or "\r\n") out of pending_.
-  bool takeLine(std::string& line) {
-    const auto end = pending_.find('\n', scanned_);
-    if (end == std::string::npos) {
-      scanned_ = pending_.size();
-      return false;
-    }
-    const std::size_t lineEnd = end > begin_ && pending_[end - 1] == '\r' ? end - 1 : end;
-    line.assign(pending_, begin_, lineEnd - begin_);
-    begin_ = scanned_ = end + 1;
-    return true;
-  }
-
-  // Appends what the body holds, waiting for at least one byte; false at the end of the body.
-  bool readMore() {
-    // One byte waits for data (the client does not sync its buffer, so a larger read could wait
-    // for bytes a watch has not sent yet); the rest of what arrived is taken in one read.
-    const auto first = body_.bumpc().get();
-    if (first == concurrency::streams::streambuf<uint8_t>::traits::eof()) return false;
-    // Lines already handed out are dropped before the buffer grows.
-    pending_.erase(0, begin_);
-    scanned_ -= begin_;
-    begin_ = 0;
-    pending_.push_back(static_cast<char>(first));
-    const std::size_t available = body_.in_avail();
-    if (available == 0) return true;
-    const std::size_t old = pending_.size();
-    pending_.resize(old + available);
-    const std::size_t got =
-        body_.getn(reinterpret_cast<uint8_t*>(pending_.data() + old), available).get();
-    pending_.resize(old + got);
-    return true;
-  }
-
-  http::http_response response_;
-  concurrency::streams::streambuf<uint8_t> body_;
-  pplx::cancellation_token_source cts_;
-  std::string pending_;      // bytes read; those from begin_ on are not handed out yet
-  std::size_t begin_ = 0;    // start of the next line in pending_
-  std::size_t scanned_ = 0;  // pending_[begin_, scanned_) holds no newline
-  bool finished_ = false;
-};
 
 }  // namespace
 
