@@ -5,8 +5,10 @@
 #include <string>
 #include <string_view>
 
+#include "kube/informer.hpp"
 #include "kube/object_views.hpp"
 #include "reconcilers/actions/rollback.hpp"
+#include "reconcilers/status/gate_status.hpp"
 
 namespace rg::cache {
 namespace {
@@ -105,6 +107,11 @@ void keepKeyNames(json& object) {
 }
 
 }  // namespace
+
+void trimGate(json& gate) {
+  kube::stripManagedFields(gate);
+  compactStoredStatus(gate);
+}
 
 void trimDeployment(json& deployment) {
   if (!rebuild(deployment, {"apiVersion", "kind", "metadata", "spec", "status"})) return;

@@ -65,10 +65,10 @@ ClusterCache::ClusterCache(kube::RestClient& client, std::vector<std::string> na
       enqueue_(std::move(enqueue)),
       options_(std::move(options)) {
   if (namespaces_.empty()) namespaces_.push_back("");
-  // Gates are kept whole: the status write sends the cached object back.
+  // Gates are kept whole but for their status, kept as text: the status write sends the cached
+  // object back.
   makeInformers(
-      gates_, resources::kReadinessGates, kube::stripManagedFields,
-      {{kGateTargetIndex, gateTargetIndex}},
+      gates_, resources::kReadinessGates, cache::trimGate, {{kGateTargetIndex, gateTargetIndex}},
       [this](const json& gate) { enqueue_(kube::objectKey(gate)); },
       // A gate's own status write comes back as an update: evaluating it again would
       // double the work and status writes of every gate (its interval requeues it).

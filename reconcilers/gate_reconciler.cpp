@@ -37,17 +37,18 @@ GateReconciler::GateReconciler(ReconcilerDeps deps) : deps_(std::move(deps)) {
   if (!deps_.now) deps_.now = [] { return std::chrono::system_clock::now(); };
 }
 
-std::shared_ptr<const GateParseResult> GateReconciler::parse(const std::string& key,
-                                                             const kube::ObjectPtr& object) {
+GateReconciler::ParsedGate GateReconciler::parse(const std::string& key,
+                                                 const kube::ObjectPtr& object) {
   {
     std::lock_guard lock(mu_);
     auto it = parsedGates_.find(key);
-    if (it != parsedGates_.end() && it->second.object.lock() == object) return it->second.result;
+    if (it != parsedGates_.end() && it->second.object.lock() == object) return it->second;
   }
-  auto result = std::make_shared<const GateParseResult>(parseGate(*object));
+  ParsedGate parsed{object, std::make_shared<const GateParseResult>(parseGate(*object)),
+                    std::make_shared<const GateStatus>(storedStatus(*object))};
   std::lock_guard lock(mu_);
-  parsedGates_[key] = {object, result};
-  return result;
+  parsedGates_[key] = parsed;
+  return parsed;
 }
 
 kube::WorkResult GateReconciler::reconcile(const std::string& key) {
@@ -73,14 +74,14 @@ kube::WorkResult GateReconciler::reconcile(const std::string& key) {
   const int64_t generation = metadata.generation().value_or(0);
   // What the API server holds, and what this evaluation builds on: the same, unless an earlier
   // action is still to be recorded.
-  const GateStatus stored = statusFromJson(object->value("status", json::object()));
+  const ParsedGate read = parse(key, object);
+  const GateStatus& stored = *read.stored;
   std::optional<Unrecorded> unrecorded = takeUnrecorded(key, metadata.uid());
   const GateStatus previous = unrecorded ? unrecorded->status : stored;
   const std::vector<GateEvent> pendingEvents =
       unrecorded ? unrecorded->events : std::vector<GateEvent>{};
 
-  const auto parsedGate = parse(key, object);
-  const GateParseResult& parsed = *parsedGate;
+  const GateParseResult& parsed = *read.result;
   if (!parsed.gate) {
     Evaluation evaluation = invalidGate(previous, generation, parsed.errorSummary(), now);
     spdlog::warn("gate {}: invalid spec: {}", key, parsed.errorSummary());

@@ -109,15 +109,16 @@ class GateReconciler {
     std::string gate;
   };
 
-  // The gate as parsed from a cache snapshot. Snapshots never change, and at steady state a
-  // gate's snapshot stays the same from round to round: it is parsed once, not every round.
-  // The snapshot is held weakly, so a replaced one is freed and never matches again.
+  // The gate as read from a cache snapshot: its parsed spec and its stored status. Snapshots
+  // never change, and at steady state a gate's snapshot stays the same from round to round: it is
+  // read once, not every round (the cache keeps the status as text, see storedStatus). The
+  // snapshot is held weakly, so a replaced one is freed and never matches again.
   struct ParsedGate {
     std::weak_ptr<const nlohmann::json> object;
     std::shared_ptr<const GateParseResult> result;
+    std::shared_ptr<const GateStatus> stored;
   };
-  std::shared_ptr<const GateParseResult> parse(const std::string& key,
-                                               const kube::ObjectPtr& object);
+  ParsedGate parse(const std::string& key, const kube::ObjectPtr& object);
 
   ReconcilerDeps deps_;
   std::mutex mu_;

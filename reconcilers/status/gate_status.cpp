@@ -225,4 +225,19 @@ json toJson(const GateStatus& status) {
   return out;
 }
 
+void compactStoredStatus(json& gate) {
+  if (!gate.is_object()) return;
+  auto it = gate.find("status");
+  if (it != gate.end() && it->is_object()) *it = it->dump();
+}
+
+GateStatus storedStatus(const json& gate) {
+  if (!gate.is_object()) return {};
+  auto it = gate.find("status");
+  if (it == gate.end()) return {};
+  if (!it->is_string()) return statusFromJson(*it);
+  // Text that is not JSON reads as no status, as any status of the wrong type does.
+  return statusFromJson(json::parse(it->get_ref<const std::string&>(), nullptr, false));
+}
+
 }  // namespace rg

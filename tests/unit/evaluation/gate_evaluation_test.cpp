@@ -527,6 +527,34 @@ TEST(GateStatus, JsonRoundTrip) {
   EXPECT_EQ(toJson(h.status)["lastAction"]["fromRevision"], "3");
 }
 
+TEST(GateStatus, AStatusKeptAsTextReadsAsTheStatusItWas) {
+  Harness h("Rollback", 3);
+  h.runtime.set("errors", CheckOutcome::Failed, 0.3);
+  h.step();
+  h.step(10s);
+  json gate = {{"metadata", {{"name", "web"}}}, {"spec", {{"interval", "10s"}}}};
+  gate["status"] = toJson(h.status);
+  const json asObject = gate;
+  compactStoredStatus(gate);
+  ASSERT_TRUE(gate["status"].is_string());
+  EXPECT_EQ(json::parse(gate["status"].get<std::string>()), asObject["status"]);
+  EXPECT_EQ(gate["spec"], asObject["spec"]);
+  EXPECT_EQ(storedStatus(gate), h.status);
+  EXPECT_EQ(storedStatus(asObject), h.status);
+  compactStoredStatus(gate);  // already text: unchanged
+  EXPECT_EQ(storedStatus(gate), h.status);
+}
+
+TEST(GateStatus, AGateWithoutAReadableStatusHasAnEmptyOne) {
+  EXPECT_EQ(storedStatus(json::object()), GateStatus{});
+  EXPECT_EQ(storedStatus(json{{"status", "not json {"}}), GateStatus{});
+  EXPECT_EQ(storedStatus(json{{"status", 3}}), GateStatus{});
+  EXPECT_EQ(storedStatus(json::array()), GateStatus{});
+  json gate = {{"status", nullptr}};
+  compactStoredStatus(gate);
+  EXPECT_TRUE(gate["status"].is_null());
+}
+
 TEST(GateStatus, TimesParseWithAndWithoutFractions) {
   auto t = std::chrono::system_clock::from_time_t(1'800'000'000) + 250ms;
   EXPECT_EQ(formatTime(t), "2027-01-15T08:00:00Z");

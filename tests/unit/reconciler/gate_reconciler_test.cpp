@@ -371,6 +371,27 @@ TEST_F(GateReconcilerTest, AGateIsJudgedByItsCurrentSnapshotAfterRoundsOnTheSame
   EXPECT_EQ(cluster_.deploymentPatches[0]["spec"]["paused"], true);
 }
 
+// The cache keeps a gate's status as text; each snapshot's status is read, not an earlier one's.
+TEST_F(GateReconcilerTest, ARoundBuildsOnTheStatusOfTheCurrentSnapshot) {
+  setup("Pause", 2);
+  errorRate(0.3);
+  auto snapshot = [](json gate) {
+    compactStoredStatus(gate);
+    return std::make_shared<const json>(std::move(gate));
+  };
+  cache_.gateSnapshot = snapshot(cluster_.gate);
+  EXPECT_FALSE(reconcile().error);
+  ASSERT_EQ(cluster_.statusWrites.size(), 1u);
+  EXPECT_EQ(cluster_.statusWrites[0]["checks"][0]["consecutiveFailures"], 1);
+  EXPECT_TRUE(cluster_.deploymentPatches.empty());
+
+  // The informer delivers the write: a new snapshot, whose status holds the first failure.
+  cache_.gateSnapshot = snapshot(cluster_.gate);
+  EXPECT_FALSE(reconcile(10s).error);
+  ASSERT_EQ(cluster_.deploymentPatches.size(), 1u);
+  EXPECT_EQ(cluster_.deploymentPatches[0]["spec"]["paused"], true);
+}
+
 TEST_F(GateReconcilerTest, ADeletedGateIsForgotten) {
   cache_.gateJson = json();
   EXPECT_TRUE(reconcile().isOk());
