@@ -124,6 +124,7 @@ void trimDeployment(json& deployment) {
               [](const std::string& key) { return actions::keptFromDeployment(key); });
   }
   keepIn(deployment, "spec", {"replicas", "paused", "progressDeadlineSeconds", "template"});
+  actions::addTemplateDigest(deployment);
   // An empty status stays: a Deployment with a status is a live one to the checks.
   if (json* status = keepIn(
           deployment, "status",
@@ -146,6 +147,7 @@ void trimReplicaSet(json& replicaSet) {
     keepEach(*metadata, "ownerReferences", kOwnerReference);
   }
   keepIn(replicaSet, "spec", {"replicas", "template"});
+  actions::compactReplicaSetTemplate(replicaSet);
 }
 
 void trimPod(json& pod) {

@@ -21,13 +21,15 @@ void trimGate(nlohmann::json& gate);
 
 // Identity, generation, the annotations a rollback keeps from the Deployment (kubectl's
 // annotationsToSkip, last-applied-configuration included, and the gates' own), spec.replicas,
-// paused, progressDeadlineSeconds, the whole spec.template (compared with the ReplicaSets'
-// templates), and the status counters and conditions the checks and the rollback read.
+// paused, progressDeadlineSeconds, the whole spec.template with its digest (compared with the
+// ReplicaSets' digests, actions::addTemplateDigest), and the status counters and conditions the
+// checks and the rollback read.
 void trimDeployment(nlohmann::json& deployment);
 
 // Identity, the pod-template-hash label, controller references, the annotations a rollback
-// copies to the Deployment plus the revision and revision-history, spec.replicas and the whole
-// spec.template (a rollback restores it).
+// copies to the Deployment plus the revision and revision-history, spec.replicas, and
+// spec.template (a rollback restores it) as its canonical text
+// (actions::compactReplicaSetTemplate).
 void trimReplicaSet(nlohmann::json& replicaSet);
 
 // Identity, creation and deletion timestamps, the pod-template-hash label, owner references,

@@ -1,8 +1,12 @@
 #include "reconcilers/actions/rollback.hpp"
 
+#include <openssl/evp.h>
+
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <span>
+#include <stdexcept>
 #include <string_view>
 
 #include "kube/json_fields.hpp"
@@ -87,6 +91,35 @@ bool equalIgnoringAbsent(const json& a, const json& b, Skip skip) {
   return a == b;
 }
 
+// A copy without the skipped key and without absent values (null when the value is absent), with
+// integral floats as integers (JSON's 1 and 1.0 compare equal): equal copies are exactly the
+// values equalIgnoringAbsent finds equal, and they serialise alike.
+json withoutAbsent(const json& value, Skip skip) {
+  if (value.is_object()) {
+    json out = json::object();
+    for (const auto& [key, member] : value.items()) {
+      if (skipped(skip, key)) continue;
+      json kept = withoutAbsent(member, below(skip, key));
+      if (!kept.is_null()) out[key] = std::move(kept);
+    }
+    return out.empty() ? json() : out;
+  }
+  if (value.is_array()) {
+    if (value.empty()) return json();
+    json out = json::array();
+    // Elements keep their place: an absent one becomes null.
+    for (const auto& element : value) out.push_back(withoutAbsent(element, {}));
+    return out;
+  }
+  if (value.is_number_float()) {
+    const double number = value.get<double>();
+    constexpr double kLimit = 9007199254740992.0;  // 2^53: every integer below is exact
+    if (std::trunc(number) == number && std::abs(number) < kLimit)
+      return static_cast<int64_t>(number);
+  }
+  return value;
+}
+
 void removeHashLabel(json& podTemplate) {
   if (!podTemplate.is_object()) return;
   auto metadata = podTemplate.find("metadata");
@@ -166,6 +199,89 @@ std::vector<std::reference_wrapper<const json>> controlledReplicaSets(
 
 bool templatesEqualIgnoringHash(const json& template1, const json& template2) {
   return equalIgnoringAbsent(template1, template2, kHashLabelPath);
+}
+
+std::string canonicalTemplateText(const json& podTemplate) {
+  return withoutAbsent(podTemplate, kHashLabelPath).dump();
+}
+
+std::string canonicalTemplateDigest(const json& podTemplate) {
+  const std::string text = canonicalTemplateText(podTemplate);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  if (EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha256(), nullptr) != 1)
+    throw std::runtime_error("SHA-256 of a pod template failed");
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(size * 2);
+  for (unsigned int i = 0; i < size; ++i) {
+    out.push_back(kHex[digest[i] >> 4]);
+    out.push_back(kHex[digest[i] & 0xf]);
+  }
+  return out;
+}
+
+namespace {
+
+constexpr const char* kTemplateDigest = "templateDigest";
+
+// spec.template as stored: an object, its text, or nullptr when neither.
+const json* storedTemplate(const json& replicaSet) {
+  const json* spec = objectAt(replicaSet, "spec");
+  const json* stored = spec ? kube::member(*spec, "template") : nullptr;
+  return stored && (stored->is_object() || stored->is_string()) ? stored : nullptr;
+}
+
+}  // namespace
+
+void addTemplateDigest(json& object) {
+  const json* stored = storedTemplate(object);
+  if (!stored || !stored->is_object()) return;
+  std::string digest = canonicalTemplateDigest(*stored);
+  object["spec"][kTemplateDigest] = std::move(digest);
+}
+
+void compactReplicaSetTemplate(json& replicaSet) {
+  const json* stored = storedTemplate(replicaSet);
+  if (!stored || !stored->is_object()) return;
+  addTemplateDigest(replicaSet);
+  const std::string hash = kube::PodTemplateView(stored).podTemplateHash();
+  replicaSet["spec"]["template"] = stored->dump();
+  if (hash.empty()) return;
+  json& metadata = replicaSet["metadata"];
+  if (!metadata.is_object()) metadata = json::object();
+  json& labels = metadata["labels"];
+  if (!labels.is_object()) labels = json::object();
+  labels[std::string(kube::kPodTemplateHashLabel)] = hash;
+}
+
+std::optional<json> replicaSetTemplate(const json& replicaSet) {
+  const json* stored = storedTemplate(replicaSet);
+  if (!stored) return std::nullopt;
+  if (stored->is_object()) return *stored;
+  json parsed = json::parse(stored->get_ref<const std::string&>(), nullptr, false);
+  if (!parsed.is_object()) return std::nullopt;
+  return parsed;
+}
+
+std::optional<bool> replicaSetTemplateMatches(const json& replicaSet, const json& deployment) {
+  const json* own = storedTemplate(replicaSet);
+  const json* podTemplate = storedTemplate(deployment);
+  if (!own || !podTemplate || !podTemplate->is_object()) return std::nullopt;
+  if (own->is_object()) return templatesEqualIgnoringHash(*own, *podTemplate);
+  // Digests recorded by the cache, else computed.
+  auto digestOf = [](const json& object, const json& podTemplate) {
+    const json* digest = kube::member(*objectAt(object, "spec"), kTemplateDigest);
+    if (digest && digest->is_string()) return digest->get<std::string>();
+    return podTemplate.is_object() ? canonicalTemplateDigest(podTemplate) : std::string();
+  };
+  std::string ownDigest = digestOf(replicaSet, json());
+  if (ownDigest.empty()) {
+    auto parsed = replicaSetTemplate(replicaSet);
+    if (!parsed) return std::nullopt;
+    ownDigest = canonicalTemplateDigest(*parsed);
+  }
+  return ownDigest == digestOf(deployment, *podTemplate);
 }
 
 const char* toString(RollbackRefusal refusal) {
@@ -262,7 +378,7 @@ RollbackPlan planRollback(const json& deployment, const kube::SharedObjects& rep
                       name + "' and try again");
   }
 
-  const json* targetTemplate = kube::ReplicaSetView(*target->replicaSet).podTemplate();
+  std::optional<json> targetTemplate = replicaSetTemplate(*target->replicaSet);
   if (!targetTemplate) {
     return refuse(std::move(plan), RollbackRefusal::NoTemplate,
                   "ReplicaSet " + target->name + " of revision " +
@@ -276,7 +392,7 @@ RollbackPlan planRollback(const json& deployment, const kube::SharedObjects& rep
                       std::to_string(target->revision) + ")");
   }
 
-  json restored = *targetTemplate;
+  json restored = std::move(*targetTemplate);
   removeHashLabel(restored);
   plan.jsonPatch = json::array({
       {{"op", "replace"}, {"path", "/spec/template"}, {"value", std::move(restored)}},

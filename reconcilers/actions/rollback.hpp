@@ -42,6 +42,30 @@ std::vector<std::reference_wrapper<const nlohmann::json>> controlledReplicaSets(
 // alike and the API server omits them.
 bool templatesEqualIgnoringHash(const nlohmann::json& template1, const nlohmann::json& template2);
 
+// The template without its pod-template-hash label and without absent values, as one text: two
+// templates are equal ignoring the hash (templatesEqualIgnoringHash) exactly when their canonical
+// texts are. The digest is its SHA-256, in hex.
+std::string canonicalTemplateText(const nlohmann::json& podTemplate);
+std::string canonicalTemplateDigest(const nlohmann::json& podTemplate);
+
+// The operator's cache keeps a ReplicaSet's pod template as text: the template is read only to
+// compare it with the Deployment's and at a rollback, and as a tree it was over half of a cached
+// ReplicaSet's memory (with revisionHistoryLimit 10, most of a Deployment's).
+// compactReplicaSetTemplate turns an object spec.template into its JSON text, as written (a
+// rollback restores it); the template's pod-template-hash label becomes the ReplicaSet's own label,
+// which ReplicaSetView::podTemplateHash falls back to. addTemplateDigest records
+// spec.templateDigest, the canonicalTemplateDigest of an object's spec.template, so that the
+// comparison on every evaluation is one of two digests (the cache adds it to Deployments and
+// ReplicaSets). The readers below take either form.
+void addTemplateDigest(nlohmann::json& object);
+void compactReplicaSetTemplate(nlohmann::json& replicaSet);
+// The ReplicaSet's spec.template as an object; nullopt when it has none.
+std::optional<nlohmann::json> replicaSetTemplate(const nlohmann::json& replicaSet);
+// Whether the ReplicaSet's template equals the Deployment's ignoring the hash; nullopt when
+// either has none.
+std::optional<bool> replicaSetTemplateMatches(const nlohmann::json& replicaSet,
+                                              const nlohmann::json& deployment);
+
 enum class RollbackRefusal {
   None,                    // possible
   RolloutNotObserved,      // status.observedGeneration < metadata.generation

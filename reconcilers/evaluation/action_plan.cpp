@@ -71,8 +71,7 @@ bool rolloutObserved(const Workload& workload) {
   for (const json& rs : actions::controlledReplicaSets(workload.deployment, workload.replicaSets)) {
     const kube::ReplicaSetView replicaSet(rs);
     if (replicaSet.revisionText() != revision) continue;
-    const json* rsTemplate = replicaSet.podTemplate();
-    return !rsTemplate || actions::templatesEqualIgnoringHash(*podTemplate, *rsTemplate);
+    return actions::replicaSetTemplateMatches(rs, workload.deployment).value_or(true);
   }
   // No ReplicaSet carries the Deployment's revision yet.
   return workload.replicaSets.empty();

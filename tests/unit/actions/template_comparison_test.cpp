@@ -62,5 +62,68 @@ TEST(RollbackPlan, TemplateComparisonIgnoresOnlyTheHashLabelAndOnlyAbsentValues)
   EXPECT_FALSE(templatesEqualIgnoringHash(json("a"), json("b")));
 }
 
+// The cache compares ReplicaSets by canonical text: it must agree with the comparison on every
+// pair.
+TEST(RollbackPlan, CanonicalTemplateTextsAreEqualExactlyWhenTemplatesAreEqualIgnoringHash) {
+  json unlabelled = {{"spec", {{"containers", json::array({{{"name", "app"}}})}}}};
+  std::vector<json> templates = {podTemplate("v2", "7f6d5c4b3"),
+                                 podTemplate("v2"),
+                                 podTemplate("v2", "aaa"),
+                                 podTemplate("v3"),
+                                 unlabelled,
+                                 json(),
+                                 json::object(),
+                                 json("a"),
+                                 json(1),
+                                 json(1.0),
+                                 json(1.5)};
+  json emptied = podTemplate("v2");
+  emptied["metadata"].erase("creationTimestamp");
+  emptied["spec"]["volumes"] = json::array();
+  emptied["spec"]["nodeSelector"] = json::object();
+  templates.push_back(emptied);
+  json relabelled = podTemplate("v2");
+  relabelled["metadata"]["labels"]["tier"] = "frontend";
+  templates.push_back(relabelled);
+  json hashOnly = unlabelled;
+  hashOnly["metadata"] = {{"labels", {{"pod-template-hash", "aaa"}}}};
+  templates.push_back(hashOnly);
+  json selected = unlabelled;
+  selected["spec"]["nodeSelector"] = {{"pod-template-hash", "aaa"}};
+  templates.push_back(selected);
+  json nested = unlabelled;
+  nested["spec"]["affinity"] = {{"nodeAffinity", json::object()}, {"podAffinity", nullptr}};
+  templates.push_back(nested);
+  json two = unlabelled;
+  two["spec"]["containers"].push_back(json::object());
+  templates.push_back(two);
+  json twoNull = unlabelled;
+  twoNull["spec"]["containers"].push_back(nullptr);
+  templates.push_back(twoNull);
+  json twoArrays = unlabelled;
+  twoArrays["spec"]["containers"].push_back(json::array());
+  templates.push_back(twoArrays);
+  json notAnArray = unlabelled;
+  notAnArray["spec"]["containers"] = {{"name", "app"}};
+  templates.push_back(notAnArray);
+  json integral = podTemplate("v2");
+  integral["spec"]["terminationGracePeriodSeconds"] = 30;
+  templates.push_back(integral);
+  json floating = podTemplate("v2");
+  floating["spec"]["terminationGracePeriodSeconds"] = 30.0;
+  templates.push_back(floating);
+
+  for (const json& a : templates) {
+    for (const json& b : templates) {
+      EXPECT_EQ(canonicalTemplateText(a) == canonicalTemplateText(b),
+                templatesEqualIgnoringHash(a, b))
+          << a.dump() << " vs " << b.dump();
+      EXPECT_EQ(canonicalTemplateDigest(a) == canonicalTemplateDigest(b),
+                templatesEqualIgnoringHash(a, b));
+    }
+  }
+  EXPECT_EQ(canonicalTemplateDigest(json::object()).size(), 64u);
+}
+
 }  // namespace
 }  // namespace rg::actions

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "kube/object_views.hpp"
+#include "reconcilers/actions/rollback.hpp"
 #include "tests/unit/cache/cache_fixture.hpp"
 
 namespace rg::cache {
@@ -37,8 +39,9 @@ TEST(CacheTransforms, DeploymentKeepsIdentityRollbackAnnotationsTemplateAndStatu
   // A rollback replaces the annotations and keeps the Deployment's own last-applied-configuration
   // (kubectl's annotationsToSkip): dropping it here would drop it from the live object.
   expected["metadata"]["annotations"][kLastApplied] = full["metadata"]["annotations"][kLastApplied];
-  // The template is compared with the ReplicaSets' and written back by a rollback: whole.
+  // The template is read by the checks: whole, with the digest compared with the ReplicaSets'.
   expected["spec"]["template"] = full["spec"]["template"];
+  expected["spec"]["templateDigest"] = actions::canonicalTemplateDigest(full["spec"]["template"]);
   EXPECT_EQ(trimmed, expected) << trimmed.dump(1);
 }
 
@@ -86,9 +89,53 @@ TEST(CacheTransforms, ReplicaSetKeepsTemplateOwnerHashLabelAndCopiedAnnotations)
                                       "controller": true}]},
     "spec": {"replicas": 3}
   })json"_json;
-  // A rollback restores this template: whole, annotations and all.
-  expected["spec"]["template"] = full["spec"]["template"];
+  // A rollback restores this template: whole, annotations and all, kept as its text, with the
+  // digest that the Deployment's template is compared with.
+  expected["spec"]["template"] = full["spec"]["template"].dump();
+  expected["spec"]["templateDigest"] = actions::canonicalTemplateDigest(full["spec"]["template"]);
   EXPECT_EQ(trimmed, expected) << trimmed.dump(1);
+  EXPECT_EQ(actions::replicaSetTemplate(trimmed), full["spec"]["template"]);
+}
+
+TEST(CacheTransforms, AReplicaSetKeptAsTextMatchesTheTemplatesItsFullFormMatches) {
+  const auto set = fixture::load();
+  for (const json& full : set.replicaSets) {
+    json trimmed = full;
+    trimReplicaSet(trimmed);
+    ASSERT_TRUE(trimmed["spec"]["template"].is_string());
+    EXPECT_EQ(kube::ReplicaSetView(trimmed).podTemplateHash(),
+              kube::ReplicaSetView(full).podTemplateHash());
+    for (const json& other : set.replicaSets) {
+      // Deployments with that template, as the cache keeps them (with a digest) and whole.
+      json deployment = set.deployment;
+      deployment["spec"]["template"] = other["spec"]["template"];
+      json trimmedDeployment = deployment;
+      trimDeployment(trimmedDeployment);
+      const auto expected = actions::replicaSetTemplateMatches(full, deployment);
+      ASSERT_TRUE(expected.has_value());
+      EXPECT_EQ(actions::replicaSetTemplateMatches(trimmed, trimmedDeployment), expected);
+      EXPECT_EQ(actions::replicaSetTemplateMatches(trimmed, deployment), expected);
+    }
+    json deployment = set.deployment;
+    json& podTemplate = deployment["spec"]["template"];
+    podTemplate = full["spec"]["template"];
+    podTemplate["metadata"]["labels"].erase("pod-template-hash");
+    podTemplate["spec"]["nodeSelector"] = json::object();
+    podTemplate["spec"]["containers"][0]["args"] = json::array();
+    EXPECT_EQ(actions::replicaSetTemplateMatches(trimmed, deployment), true);
+    podTemplate["spec"]["containers"][0]["image"] = "other:1";
+    EXPECT_EQ(actions::replicaSetTemplateMatches(trimmed, deployment), false);
+    // Text without its digest is compared by parsing it.
+    json undigested = trimmed;
+    undigested["spec"].erase("templateDigest");
+    EXPECT_EQ(actions::replicaSetTemplateMatches(undigested, deployment), false);
+  }
+  // A ReplicaSet without a template has none in either form.
+  json bare = set.replicaSets[0];
+  bare["spec"].erase("template");
+  trimReplicaSet(bare);
+  EXPECT_FALSE(actions::replicaSetTemplateMatches(bare, set.deployment).has_value());
+  EXPECT_FALSE(actions::replicaSetTemplate(bare).has_value());
 }
 
 TEST(CacheTransforms, ReplicaSetKeepsRevisionHistoryAndDropsTheGatesAnnotations) {
