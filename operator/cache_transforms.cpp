@@ -8,7 +8,7 @@
 #include "kube/informer.hpp"
 #include "kube/object_views.hpp"
 #include "reconcilers/actions/rollback.hpp"
-#include "reconcilers/status/gate_status.hpp"
+#include "reconcilers/spec/stored_gate.hpp"
 
 namespace rg::cache {
 namespace {
@@ -110,7 +110,7 @@ void keepKeyNames(json& object) {
 
 void trimGate(json& gate) {
   kube::stripManagedFields(gate);
-  compactStoredStatus(gate);
+  compactStoredGate(gate);
 }
 
 void trimDeployment(json& deployment) {

@@ -4,8 +4,7 @@
 // the mapping from changes to gates read, and drops the rest (managedFields, unread annotations
 // and labels, most of a pod's spec and status). A field a reader starts to use must be added
 // here; tests/unit/cache/trimmed_equivalence_test.cpp evaluates full and trimmed objects side by
-// side. ReadinessGates keep all but managedFields (the status write sends the cached object back,
-// with its new status), and keep their status as text (trimGate).
+// side. ReadinessGates keep all but managedFields, with their spec and status as text (trimGate).
 //
 // Every transform keeps metadata.name, namespace, uid and resourceVersion (the informer's and
 // the event recorder's identity of an object). A field of the wrong type where an object or a
@@ -14,9 +13,8 @@
 
 namespace rg::cache {
 
-// managedFields and the last-applied annotation dropped, .status kept as its JSON text
-// (rg::compactStoredStatus): a round reads the status once, and as a tree it was two thirds of a
-// cached gate's memory.
+// managedFields and the last-applied annotation dropped, .spec and .status kept as their JSON
+// text (rg::compactStoredGate).
 void trimGate(nlohmann::json& gate);
 
 // Identity, generation, the annotations a rollback keeps from the Deployment (kubectl's

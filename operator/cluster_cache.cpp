@@ -65,8 +65,7 @@ ClusterCache::ClusterCache(kube::RestClient& client, std::vector<std::string> na
       enqueue_(std::move(enqueue)),
       options_(std::move(options)) {
   if (namespaces_.empty()) namespaces_.push_back("");
-  // Gates are kept whole but for their status, kept as text: the status write sends the cached
-  // object back.
+  // Gates keep their spec and status as text (reconcilers/spec/stored_gate.hpp).
   makeInformers(
       gates_, resources::kReadinessGates, cache::trimGate, {{kGateTargetIndex, gateTargetIndex}},
       [this](const json& gate) { enqueue_(kube::objectKey(gate)); },

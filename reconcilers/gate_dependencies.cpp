@@ -2,6 +2,7 @@
 
 #include "kube/json_fields.hpp"
 #include "kube/object_views.hpp"
+#include "reconcilers/spec/stored_gate.hpp"
 
 namespace rg {
 namespace {
@@ -32,15 +33,17 @@ std::set<std::string> templateRefs(const json& deployment, kube::ConfigObject ki
 }  // namespace
 
 std::vector<std::string> gateTargetIndex(const json& gate) {
-  std::string target = textAt(kube::objectPath(gate, {"spec", "targetRef"}), "name");
+  const json spec = storedSpec(gate);
+  std::string target = textAt(kube::objectAt(spec, "targetRef"), "name");
   if (target.empty()) return {};
   return {kube::ObjectMetaView(gate).namespaceName() + "/" + target};
 }
 
 std::set<std::string> gateRequiredSecrets(const json& gate) {
   std::set<std::string> names;
-  const json* spec = kube::objectAt(gate, "spec");
-  for (const json* check : spec ? kube::objectsIn(*spec, "checks") : std::vector<const json*>{}) {
+  const json spec = storedSpec(gate);
+  for (const json* check :
+       spec.is_object() ? kube::objectsIn(spec, "checks") : std::vector<const json*>{}) {
     const json* secrets = kube::member(*check, "secrets");
     for (const json* required :
          secrets ? kube::objectsIn(*secrets, "required") : std::vector<const json*>{}) {

@@ -13,6 +13,7 @@
 #include "reconcilers/providers/runtime_check_pool.hpp"
 #include "reconcilers/providers/runtime_checks.hpp"
 #include "reconcilers/spec/spec_parser.hpp"
+#include "reconcilers/spec/stored_gate.hpp"
 
 namespace rg {
 namespace {
@@ -44,7 +45,8 @@ GateReconciler::ParsedGate GateReconciler::parse(const std::string& key,
     auto it = parsedGates_.find(key);
     if (it != parsedGates_.end() && it->second.object.lock() == object) return it->second;
   }
-  ParsedGate parsed{object, std::make_shared<const GateParseResult>(parseGate(*object)),
+  ParsedGate parsed{object,
+                    std::make_shared<const GateParseResult>(parseGate(withStoredSpec(*object))),
                     std::make_shared<const GateStatus>(storedStatus(*object))};
   std::lock_guard lock(mu_);
   parsedGates_[key] = parsed;
@@ -281,7 +283,11 @@ kube::ObjectPtr GateReconciler::latestGate(const std::string& key, kube::ObjectP
 
 void GateReconciler::writeStatus(const std::string& key, const json& gateObject,
                                  const GateStatus& status) {
-  json body = gateObject;
+  // The status subresource takes nothing but the status from the body (and the resourceVersion
+  // as a precondition): the spec, which the cache keeps as text, is not sent.
+  json body = json::object();
+  for (const char* field : {"apiVersion", "kind", "metadata"})
+    if (auto it = gateObject.find(field); it != gateObject.end()) body[field] = *it;
   body["status"] = toJson(status);
   json written;
   try {

@@ -111,7 +111,7 @@ class GateReconciler {
 
   // The gate as read from a cache snapshot: its parsed spec and its stored status. Snapshots
   // never change, and at steady state a gate's snapshot stays the same from round to round: it is
-  // read once, not every round (the cache keeps the status as text, see storedStatus). The
+  // read once, not every round (the cache keeps both as text, see stored_gate.hpp). The
   // snapshot is held weakly, so a replaced one is freed and never matches again.
   struct ParsedGate {
     std::weak_ptr<const nlohmann::json> object;

@@ -169,7 +169,7 @@ TEST_F(ClusterCacheTest, WorkloadHoldsTheTargetWhatItOwnsAndKeyNamesOnly) {
   EXPECT_EQ(cache.podsOf("team-a", "web").size(), 1u);
 }
 
-TEST_F(ClusterCacheTest, CacheKeepsOnlyWhatIsReadOfEachKindAndGatesWholeWithTheirStatusAsText) {
+TEST_F(ClusterCacheTest, CacheKeepsOnlyWhatIsReadOfEachKindAndGatesWithSpecAndStatusAsText) {
   json withExtras = gate("team-a", "web-gate", "web", "db-creds");
   withExtras["metadata"]["annotations"] = {{"team.example.com/owner", "web"}};
   withExtras["status"] = {{"phase", "Passing"}, {"observedGeneration", 1}};
@@ -208,17 +208,20 @@ TEST_F(ClusterCacheTest, CacheKeepsOnlyWhatIsReadOfEachKindAndGatesWholeWithThei
   EXPECT_EQ(workload->pods[0]["metadata"]["labels"], json({{"pod-template-hash", "1"}}));
   EXPECT_EQ(workload->pods[0]["spec"], json::object());
   EXPECT_EQ(workload->pods[0]["status"], json({{"phase", "Running"}}));
-  // The status write sends the cached gate back: it stays whole but for managedFields, and its
-  // status is kept as text.
+  // A gate stays whole but for managedFields, with its spec and status kept as text.
   auto cachedGate = cache.gate("team-a/web-gate");
   ASSERT_NE(cachedGate, nullptr);
   kube::stripManagedFields(storedGate);
   ASSERT_TRUE((*cachedGate)["status"].is_string());
+  ASSERT_TRUE((*cachedGate)["spec"].is_string());
   EXPECT_EQ(json::parse((*cachedGate)["status"].get<std::string>()), storedGate["status"]);
-  json cachedWithoutStatus = *cachedGate, storedWithoutStatus = storedGate;
-  cachedWithoutStatus.erase("status");
-  storedWithoutStatus.erase("status");
-  EXPECT_EQ(cachedWithoutStatus, storedWithoutStatus);
+  EXPECT_EQ(json::parse((*cachedGate)["spec"].get<std::string>()), storedGate["spec"]);
+  json cachedRest = *cachedGate, storedRest = storedGate;
+  for (json* gate : {&cachedRest, &storedRest}) {
+    gate->erase("status");
+    gate->erase("spec");
+  }
+  EXPECT_EQ(cachedRest, storedRest);
 }
 
 TEST_F(ClusterCacheTest, ChangesEnqueueTheGatesTheyConcern) {

@@ -11,6 +11,7 @@
 
 #include "reconcilers/providers/fake_provider.hpp"
 #include "reconcilers/providers/runtime_check_pool.hpp"
+#include "reconcilers/spec/stored_gate.hpp"
 
 namespace rg {
 namespace {
@@ -114,6 +115,7 @@ class MemoryCluster final : public GateClusterWriter {
   json deployment;
   std::vector<json> deploymentPatches;
   std::vector<json> statusWrites;
+  std::vector<json> statusBodies;
   std::vector<std::string> eventReasons;
   int refuseStatusWrites = 0;
 
@@ -131,6 +133,7 @@ class MemoryCluster final : public GateClusterWriter {
       --refuseStatusWrites;
       throw std::runtime_error("Operation cannot be fulfilled: the object has been modified");
     }
+    statusBodies.push_back(body);
     statusWrites.push_back(body["status"]);
     gate["status"] = body["status"];
     gate["metadata"]["resourceVersion"] =
@@ -371,12 +374,13 @@ TEST_F(GateReconcilerTest, AGateIsJudgedByItsCurrentSnapshotAfterRoundsOnTheSame
   EXPECT_EQ(cluster_.deploymentPatches[0]["spec"]["paused"], true);
 }
 
-// The cache keeps a gate's status as text; each snapshot's status is read, not an earlier one's.
+// The cache keeps a gate's spec and status as text; each snapshot's status is read, not an
+// earlier one's.
 TEST_F(GateReconcilerTest, ARoundBuildsOnTheStatusOfTheCurrentSnapshot) {
   setup("Pause", 2);
   errorRate(0.3);
   auto snapshot = [](json gate) {
-    compactStoredStatus(gate);
+    compactStoredGate(gate);
     return std::make_shared<const json>(std::move(gate));
   };
   cache_.gateSnapshot = snapshot(cluster_.gate);
@@ -384,6 +388,9 @@ TEST_F(GateReconcilerTest, ARoundBuildsOnTheStatusOfTheCurrentSnapshot) {
   ASSERT_EQ(cluster_.statusWrites.size(), 1u);
   EXPECT_EQ(cluster_.statusWrites[0]["checks"][0]["consecutiveFailures"], 1);
   EXPECT_TRUE(cluster_.deploymentPatches.empty());
+  // A status write sends the status, never the spec the cache keeps as text.
+  EXPECT_FALSE(cluster_.statusBodies.at(0).contains("spec"));
+  EXPECT_EQ(cluster_.statusBodies.at(0)["metadata"]["resourceVersion"], "1");
 
   // The informer delivers the write: a new snapshot, whose status holds the first failure.
   cache_.gateSnapshot = snapshot(cluster_.gate);
