@@ -150,9 +150,11 @@ std::optional<double> scrapeCounter(int port, const std::string& family) {
     testing::HttpClientOptions options;
     options.timeout = 5s;
     testing::HttpClient client("http://127.0.0.1:" + std::to_string(port), options);
-    auto result = client.request("GET", "/metrics");
+    // As Prometheus scrapes: asking for gzip.
+    auto result = client.request("GET", "/metrics", "", "", {{"Accept-Encoding", "gzip"}});
     if (result.code != 200) return std::nullopt;
-    std::istringstream lines(result.body);
+    std::istringstream lines(
+        result.header("content-encoding") == "gzip" ? testing::gunzip(result.body) : result.body);
     std::string line;
     double sum = 0;
     bool found = false;

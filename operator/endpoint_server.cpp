@@ -88,14 +88,20 @@ void EndpointServer::listen(const std::string& url) {
     auto it = impl->routes.find(request.relative_uri().path());
     EndpointResponse response{404, "text/plain; charset=utf-8", "not found\n"};
     if (it != impl->routes.end()) {
+      EndpointRequest asked;
+      if (auto header = request.headers().find("Accept-Encoding");
+          header != request.headers().end())
+        asked.acceptEncoding = header->second;
       try {
-        response = it->second();
+        response = it->second(asked);
       } catch (const std::exception& e) {
         response = {500, "text/plain; charset=utf-8", std::string("error: ") + e.what() + "\n"};
       }
     }
     http::http_response reply(static_cast<http::status_code>(response.status));
     reply.set_body(std::move(response.body), response.contentType);
+    if (!response.contentEncoding.empty())
+      reply.headers().add("Content-Encoding", response.contentEncoding);
     // One answer per connection: the listener's close() at shutdown shuts sockets while its
     // threads may be starting the next read on a kept-alive one (a cpprestsdk crash). Scrapes
     // and probes are seconds apart, so reconnecting costs nothing.

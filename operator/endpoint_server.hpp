@@ -7,13 +7,18 @@
 
 namespace rg {
 
+struct EndpointRequest {
+  std::string acceptEncoding;  // the Accept-Encoding header; "" when absent
+};
+
 struct EndpointResponse {
   int status = 200;
   std::string contentType = "text/plain; charset=utf-8";
   std::string body;
+  std::string contentEncoding = "";  // "gzip" when `body` is compressed
 };
 
-using EndpointHandler = std::function<EndpointResponse()>;
+using EndpointHandler = std::function<EndpointResponse(const EndpointRequest&)>;
 
 class EndpointServer {
  public:

@@ -18,6 +18,7 @@
 #include "operator/endpoint_server.hpp"
 #include "operator/http_threads.hpp"
 #include "operator/logging.hpp"
+#include "operator/metrics/metrics_page.hpp"
 #include "operator/metrics/operator_metrics.hpp"
 #include "operator/rest_gate_writer.hpp"
 #include "reconcilers/gate_reconciler.hpp"
@@ -221,18 +222,17 @@ int runManager(const ManagerOptions& options) {
   // cannot reach its Lease (which is not ready: it could never take over).
   std::atomic<kube::LeaderElector*> electorView{nullptr};
   metrics.watchLeader(options.leaderElectionId, [&leading] { return leading.load(); });
-  EndpointServer metricsServer(
-      options.metricsBindAddress,
-      {{"/metrics", [&metrics] {
-          return EndpointResponse{200, metrics::kExpositionContentType, metrics.render()};
-        }}});
+  EndpointServer metricsServer(options.metricsBindAddress,
+                               {{"/metrics", [&metrics](const EndpointRequest& request) {
+                                   return metrics::metricsPage(metrics.registry(), request);
+                                 }}});
   EndpointServer probes(
       options.healthProbeBindAddress,
       {{"/healthz",
-        [] {
+        [](const EndpointRequest&) {
           return EndpointResponse{200, "text/plain", "ok\n"};
         }},
-       {"/readyz", [&] {
+       {"/readyz", [&](const EndpointRequest&) {
           if (!cache.hasSynced())
             return EndpointResponse{503, "text/plain", "informers not synced\n"};
           if (auto* elector = electorView.load(); elector != nullptr && !leading) {

@@ -15,7 +15,9 @@ add_library(rg_operator STATIC
   operator/logging.cpp
   operator/malloc_arenas.cpp
   operator/manager.cpp
+  operator/metrics/gzip_page.cpp
   operator/metrics/metric_registry.cpp
+  operator/metrics/metrics_page.cpp
   operator/metrics/operator_metrics.cpp
   operator/metrics/process_metrics.cpp
   operator/rest_gate_writer.cpp)

@@ -294,12 +294,14 @@ std::size_t Family::seriesCount() const {
   return series_.size() * std::max<std::size_t>(1, states_.size());
 }
 
-void Family::render(std::string& out) const {
+void Family::render(std::string& out, const std::function<void(std::string&)>* spill,
+                    std::size_t spillBytes) const {
   std::lock_guard lock(mu_);
   if (series_.empty()) return;
   out += "# HELP " + name_ + ' ' + escapeHelp(help_) + '\n';
   out += "# TYPE " + name_ + ' ' + typeName(type_) + '\n';
   for (const auto& [labels, series] : series_) {
+    if (spill && out.size() >= spillBytes) (*spill)(out);
     if (!states_.empty()) {
       for (std::size_t i = 0; i < states_.size(); ++i) {
         const ExtraLabel state{stateLabel_, states_[i]};
@@ -386,7 +388,7 @@ Family* Registry::find(const std::string& name) const {
   return nullptr;
 }
 
-std::string Registry::render() const {
+std::vector<const Family*> Registry::collect() const {
   std::vector<std::function<void()>> collectors;
   std::vector<const Family*> families;
   {
@@ -396,6 +398,23 @@ std::string Registry::render() const {
   }
   // Collectors may take other locks (a queue's, a client's): never under ours.
   for (const auto& collect : collectors) collect();
+  return families;
+}
+
+void Registry::render(const std::function<void(std::string_view)>& write,
+                      std::size_t pieceBytes) const {
+  std::string piece;
+  piece.reserve(pieceBytes + pieceBytes / 8);
+  const std::function<void(std::string&)> spill = [&write](std::string& text) {
+    write(text);
+    text.clear();
+  };
+  for (const auto* family : collect()) family->render(piece, &spill, pieceBytes);
+  if (!piece.empty()) write(piece);
+}
+
+std::string Registry::render() const {
+  const std::vector<const Family*> families = collect();
   std::string out;
   std::size_t expected = lastRenderSize_.load();
   if (expected == 0) {

@@ -78,8 +78,11 @@ class Family {
   // Series rendered (a state set's entries times its states).
   std::size_t seriesCount() const;
 
-  // Appends HELP, TYPE and the samples; a labelled family without series renders nothing.
-  void render(std::string& out) const;
+  // Appends HELP, TYPE and the samples; a labelled family without series renders nothing. With
+  // `spill`, calls it with `out` whenever `out` holds `spillBytes` or more (it takes the text
+  // away), so a family of any size is rendered in pieces.
+  void render(std::string& out, const std::function<void(std::string&)>* spill = nullptr,
+              std::size_t spillBytes = 0) const;
 
  private:
   struct Series {
@@ -126,9 +129,15 @@ class Registry {
   Family* find(const std::string& name) const;
   // The whole exposition, families in registration order.
   std::string render() const;
+  // The same, handed to `write` in pieces of about `pieceBytes`: the page (tens of MiB at 10 000
+  // gates) never exists whole when `write` compresses or sends each piece.
+  void render(const std::function<void(std::string_view)>& write,
+              std::size_t pieceBytes = 64 * 1024) const;
 
  private:
   Family& add(std::unique_ptr<Family> family);
+  // Runs the collectors, then lists the families.
+  std::vector<const Family*> collect() const;
 
   mutable std::mutex mu_;
   std::vector<std::unique_ptr<Family>> families_;

@@ -14,7 +14,7 @@ namespace {
 
 TEST(EndpointServer, PortZeroBindsAFreePortAndUrlNamesIt) {
   EndpointServer server("127.0.0.1:0",
-                        {{"/metrics", [] {
+                        {{"/metrics", [](const EndpointRequest&) {
                             return EndpointResponse{200, metrics::kExpositionContentType, "a 1\n"};
                           }}});
   server.start();
@@ -49,7 +49,7 @@ TEST(EndpointServer, ZeroDisablesAndBadAddressesAreRejected) {
 
 TEST(EndpointServer, EveryAnswerClosesItsConnection) {
   // So that stopping never closes a connection the listener is about to read from again.
-  EndpointServer server("127.0.0.1:0", {{"/healthz", [] {
+  EndpointServer server("127.0.0.1:0", {{"/healthz", [](const EndpointRequest&) {
                                            return EndpointResponse{200, "text/plain", "ok\n"};
                                          }}});
   server.start();
@@ -58,10 +58,27 @@ TEST(EndpointServer, EveryAnswerClosesItsConnection) {
 }
 
 TEST(EndpointServer, HandlerExceptionsAnswer500) {
-  EndpointServer server("127.0.0.1:0",
-                        {{"/readyz", []() -> EndpointResponse { throw std::runtime_error("x"); }}});
+  EndpointServer server("127.0.0.1:0", {{"/readyz", [](const EndpointRequest&) -> EndpointResponse {
+                                           throw std::runtime_error("x");
+                                         }}});
   server.start();
   EXPECT_EQ(testing::httpGet(server.url() + "/readyz").status, 500);
+}
+
+TEST(EndpointServer, TheHandlerSeesAcceptEncodingAndNamesTheEncodingOfItsAnswer) {
+  EndpointServer server(
+      "127.0.0.1:0",
+      {{"/page", [](const EndpointRequest& request) {
+          if (request.acceptEncoding.empty()) return EndpointResponse{200, "text/plain", "plain\n"};
+          return EndpointResponse{200, "text/plain", request.acceptEncoding, "x-echo"};
+        }}});
+  server.start();
+  auto plain = testing::httpGet(server.url() + "/page");
+  EXPECT_EQ(plain.body, "plain\n");
+  EXPECT_EQ(plain.contentEncoding, "");
+  auto encoded = testing::httpGet(server.url() + "/page", {{"Accept-Encoding", "gzip, br"}});
+  EXPECT_EQ(encoded.body, "gzip, br");
+  EXPECT_EQ(encoded.contentEncoding, "x-echo");
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -233,6 +234,36 @@ TEST(MetricRegistry, GaugesAddAndSetAndCountersTakeCollectedTotals) {
   c.set({"200"}, 17);
   EXPECT_EQ(c.value({"200"}), 17);
   EXPECT_FALSE(c.value({"404"}));
+}
+
+TEST(MetricRegistry, RenderedInPiecesIsThePageInPiecesOfBoundedSize) {
+  Registry registry;
+  auto& phases = registry.stateSet("gate_phase", "Phase.", {"namespace", "gate"}, "phase",
+                                   {"Pending", "Passing", "Failing"});
+  auto& values = registry.gauge("check_value", "Value.", {"gate", "check"});
+  auto& durations = registry.histogram("round_seconds", "Round.", {"gate"}, {0.1, 1});
+  for (int i = 0; i < 2000; ++i) {
+    const std::string gate = "gate-" + std::to_string(i);
+    phases.setState({"team", gate}, i % 3 ? "Passing" : "Failing");
+    values.set({gate, "errors"}, i / 7.0);
+    durations.observe({gate}, i % 2 ? 0.05 : 2.0);
+  }
+  const std::string whole = registry.render();
+  ASSERT_GT(whole.size(), 200'000u);
+
+  std::string joined;
+  std::size_t pieces = 0, largest = 0;
+  registry.render(
+      [&](std::string_view piece) {
+        ++pieces;
+        largest = std::max(largest, piece.size());
+        joined += piece;
+      },
+      16 * 1024);
+  EXPECT_EQ(joined, whole);
+  EXPECT_GT(pieces, whole.size() / (16 * 1024));
+  // A piece ends at the first series past the size: one series (a histogram's 5 lines) at most.
+  EXPECT_LT(largest, 16 * 1024 + 1024u);
 }
 
 }  // namespace

@@ -21,6 +21,7 @@ endif()
 add_executable(operator_wire_tests
   ${RG_OPERATOR_TEST_DIR}/cluster_cache_test.cpp
   ${RG_OPERATOR_TEST_DIR}/endpoint_server_test.cpp
+  ${RG_OPERATOR_TEST_DIR}/gzip_page_test.cpp
   ${RG_OPERATOR_TEST_DIR}/operator_endpoints_test.cpp
   ${RG_OPERATOR_TEST_DIR}/operator_run.cpp
   ${RG_OPERATOR_TEST_DIR}/rest_client_cancel_test.cpp)

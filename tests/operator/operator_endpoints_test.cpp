@@ -14,6 +14,7 @@
 
 #include "tests/operator/operator_run.hpp"
 #include "tests/providers/loopback.hpp"
+#include "tests/support/tests/http_client.hpp"
 
 namespace rg::testing {
 namespace {
@@ -129,6 +130,17 @@ TEST_F(OperatorEndpoints, MetricsScrapePassesPromtoolAndHasEveryFamily) {
       << op_->log();
   EXPECT_EQ(scrape.status, 200);
   EXPECT_EQ(scrape.contentType, "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_EQ(scrape.contentEncoding, "");
+
+  // Prometheus asks for gzip: the same page, compressed.
+  HttpAnswer gzipped = httpGet(metricsUrl_ + "/metrics", {{"Accept-Encoding", "gzip"}});
+  EXPECT_EQ(gzipped.status, 200);
+  EXPECT_EQ(gzipped.contentEncoding, "gzip");
+  EXPECT_EQ(gzipped.contentType, "text/plain; version=0.0.4; charset=utf-8");
+  const std::string unpacked = gunzip(gzipped.body);
+  EXPECT_NE(unpacked.find(probeValue), std::string::npos) << unpacked;
+  EXPECT_NE(unpacked.find("# TYPE readinessgate_phase gauge"), std::string::npos);
+  EXPECT_LT(gzipped.body.size(), unpacked.size() / 3);
 
   // Prometheus's own linter: parses and has no lint problems.
   const std::string file = dir_ + "/metrics.txt";

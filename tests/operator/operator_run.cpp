@@ -10,7 +10,7 @@
 
 namespace rg::testing {
 
-HttpAnswer httpGet(const std::string& url) {
+HttpAnswer httpGet(const std::string& url, const std::map<std::string, std::string>& headers) {
   static const std::regex kUrl(R"(^(https?://[^/]+)(/.*)$)");
   std::smatch match;
   if (!std::regex_match(url, match, kUrl)) return {};
@@ -18,8 +18,9 @@ HttpAnswer httpGet(const std::string& url) {
     HttpClientOptions options;
     options.timeout = std::chrono::seconds(5);
     HttpClient client(match[1].str(), options);
-    auto result = client.get(match[2].str());
-    return {result.code, result.body, result.header("content-type"), result.header("connection")};
+    auto result = client.request("GET", match[2].str(), "", "", headers);
+    return {result.code, result.body, result.header("content-type"), result.header("connection"),
+            result.header("content-encoding")};
   } catch (const std::exception&) {
     return {};
   }

@@ -3,6 +3,7 @@
 // logging tests: output (stdout and stderr together) captured, URLs read from its log lines.
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,10 +18,11 @@ struct HttpAnswer {
   std::string body;
   std::string contentType;
   std::string connection;  // the Connection header
+  std::string contentEncoding;
 };
 
-// GET url; never throws.
-HttpAnswer httpGet(const std::string& url);
+// GET url with extra request headers; never throws. The body is as sent (not decompressed).
+HttpAnswer httpGet(const std::string& url, const std::map<std::string, std::string>& headers = {});
 
 // Calls `done` every 50 ms until it returns true or `timeout` passes.
 bool pollUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout);

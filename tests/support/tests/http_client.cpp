@@ -1,5 +1,6 @@
 #include "tests/support/tests/http_client.hpp"
 
+#include <array>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -133,6 +134,28 @@ HttpClient::HttpClient(const std::string& baseUrl, HttpClientOptions options)
     : impl_(std::make_unique<Impl>(baseUrl, std::move(options))) {}
 
 HttpClient::~HttpClient() = default;
+
+std::string gunzip(const std::string& compressed) {
+  namespace compression = web::http::compression;
+  auto decompressor =
+      compression::builtin::make_decompressor(compression::builtin::algorithm::GZIP);
+  if (!decompressor) throw std::runtime_error("no gzip decompressor");
+  std::string out;
+  std::array<uint8_t, 16 * 1024> buffer;
+  const auto* input = reinterpret_cast<const uint8_t*>(compressed.data());
+  std::size_t left = compressed.size();
+  bool done = false;
+  while (!done) {
+    std::size_t used = 0;
+    const std::size_t produced = decompressor->decompress(input, left, buffer.data(), buffer.size(),
+                                                          compression::has_more, used, done);
+    if (produced == 0 && used == 0 && !done) throw std::runtime_error("not a whole gzip stream");
+    out.append(reinterpret_cast<const char*>(buffer.data()), produced);
+    input += used;
+    left -= used;
+  }
+  return out;
+}
 
 HttpResult HttpClient::request(const std::string& method, const std::string& pathAndQuery,
                                const std::string& body, const std::string& contentType,

@@ -38,6 +38,10 @@ class WatchStream {
   virtual void cancel() = 0;
 };
 
+// The data of a gzip stream (a body sent with Content-Encoding: gzip); throws
+// std::runtime_error when it is not one.
+std::string gunzip(const std::string& compressed);
+
 class HttpClient {
  public:
   explicit HttpClient(const std::string& baseUrl, HttpClientOptions options = {});
