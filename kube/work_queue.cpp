@@ -129,6 +129,10 @@ std::size_t WorkQueue::promoteDueLocked() {
   return queued;
 }
 
+void WorkQueue::promoteDueAndWakeLocked() {
+  if (promoteDueLocked() > 0) wakeOneLocked();
+}
+
 void WorkQueue::wakeOneLocked() {
   if (plainWaiters_ > 0)
     readyCv_.notify_one();
@@ -196,8 +200,7 @@ void WorkQueue::done(const std::string& key) {
       queue_.push_back(key);
       wakeOneLocked();
     }
-    // Keeps the depth true while every worker is busy and none is waiting for the delays.
-    if (promoteDueLocked() > 0) wakeOneLocked();
+    promoteDueAndWakeLocked();
     if (processing_.empty()) drainCv_.notify_all();
   }
   if (worked && observeWorkDuration_) observeWorkDuration_(*worked);
@@ -205,7 +208,7 @@ void WorkQueue::done(const std::string& key) {
 
 std::size_t WorkQueue::len() {
   std::lock_guard lock(mu_);
-  if (promoteDueLocked() > 0) wakeOneLocked();
+  promoteDueAndWakeLocked();
   return queue_.size();
 }
 
@@ -229,7 +232,7 @@ void WorkQueue::addAfter(const std::string& key, std::chrono::nanoseconds delay)
 
 std::size_t WorkQueue::numWaiting() {
   std::lock_guard lock(mu_);
-  if (promoteDueLocked() > 0) wakeOneLocked();
+  promoteDueAndWakeLocked();
   return delayed_.size();
 }
 

@@ -126,6 +126,9 @@ class WorkQueue {
   std::size_t promoteDueLocked();
   // Wakes one idle getter for a queued key: a plain waiter first, else the timer waiter.
   void wakeOneLocked();
+  // Both, when keys went in: done(), len() and numWaiting() keep the depth true while every
+  // worker is busy and none is waiting for the delays.
+  void promoteDueAndWakeLocked();
   void shutDownLocked();
   void updateDepthLocked();
 
