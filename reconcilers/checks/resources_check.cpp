@@ -67,14 +67,14 @@ std::string rangeText(const char* resource, const QuantityRange& range) {
   return out + " at most " + boundText(*range.max);
 }
 
-bool hasBounds(const std::optional<QuantityRange>& range) {
+bool hasBounds(const BoxedOptional<QuantityRange>& range) {
   return range && (range->min || range->max);
 }
 
 // One amount ("cpu limit", as written in `text`) of one container; appends what is wrong with it.
 void checkAmount(const std::string& label, const std::optional<std::string>& text,
                  const char* resource, const char* kind, bool required,
-                 const std::optional<QuantityRange>& range, std::vector<std::string>& findings) {
+                 const BoxedOptional<QuantityRange>& range, std::vector<std::string>& findings) {
   auto what = std::string(resource) + " " + kind;
   if (!text) {
     if (required) findings.push_back(label + ": no " + what);

@@ -7,6 +7,7 @@
 
 #include "kube/duration.hpp"
 #include "reconcilers/checks/check_kinds.hpp"
+#include "reconcilers/spec/boxed_optional.hpp"
 
 namespace rg {
 
@@ -32,7 +33,7 @@ struct CheckSpec {
   Severity severity = Severity::Critical;
   int64_t failureLimit = 1;
   CheckBody body;
-  std::optional<Threshold> threshold;
+  BoxedOptional<Threshold> threshold;  // boxed: static checks have none
   // Runtime checks only: this many Inconclusive rounds in a row of one revision count as Failed.
   // None: no limit, an outage alone never acts.
   std::optional<int64_t> inconclusiveLimit;
