@@ -263,7 +263,7 @@ void GateReconciler::setPodConditions(const Gate& gate, const Evaluation& evalua
 }
 
 kube::ObjectPtr GateReconciler::latestGate(const std::string& key, kube::ObjectPtr cached) {
-  std::string written;
+  json written;
   {
     std::lock_guard lock(mu_);
     auto it = ownWrites_.find(key);
@@ -276,9 +276,13 @@ kube::ObjectPtr GateReconciler::latestGate(const std::string& key, kube::ObjectP
       ownWrites_.erase(it);
       return cached;
     }
-    written = own.gate;
+    // The cached gate as the write left it: a status write changes only the status and the
+    // resourceVersion.
+    written = *cached;
+    written["metadata"]["resourceVersion"] = own.resourceVersion;
+    written["status"] = toJson(own.status).dump();
   }
-  return std::make_shared<const json>(json::parse(written));
+  return std::make_shared<const json>(std::move(written));
 }
 
 void GateReconciler::writeStatus(const std::string& key, const json& gateObject,
@@ -303,12 +307,13 @@ void GateReconciler::writeStatus(const std::string& key, const json& gateObject,
     return;
   }
   OwnWrite& own = ownWrites_[key];
-  if (own.gateUid != uid) own = {uid, {}, {}};
+  if (own.gateUid != uid) own = {uid, {}, {}, {}};
   own.superseded.push_back(kube::objectResourceVersion(gateObject));
   // Writes pile up only while the watch is behind; the oldest are no longer shown by then.
   constexpr size_t kMaxSuperseded = 16;
   if (own.superseded.size() > kMaxSuperseded) own.superseded.erase(own.superseded.begin());
-  own.gate = written.dump();
+  own.resourceVersion = kube::objectResourceVersion(written);
+  own.status = storedStatus(written);
   // A ConflictError propagates: the gate changed since the cached copy this status was computed
   // from (often by our own last status write, not in the cache yet). Writing it anyway could
   // replace a newer status, such as the record of an action; the retry evaluates again.

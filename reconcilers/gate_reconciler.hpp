@@ -100,13 +100,14 @@ class GateReconciler {
 
   // A status write the informer has not delivered yet (as client-go's MutationCache keeps).
   // `superseded`: the resourceVersions it replaced, oldest first; while the cache shows one of
-  // them, the cache is behind. resourceVersions are opaque, so they are never ordered. The
-  // written gate is kept serialised: a third of the memory of its tree, for every gate written
-  // until its next round, and it is read back only while the cache is behind.
+  // them, the cache is behind. resourceVersions are opaque, so they are never ordered. Of the
+  // written gate only its resourceVersion and decoded status are kept (every gate written holds
+  // one until its next round): a status write changes nothing else the cache keeps.
   struct OwnWrite {
     std::string gateUid;
     std::vector<std::string> superseded;
-    std::string gate;
+    std::string resourceVersion;
+    GateStatus status;
   };
 
   // The gate as read from a cache snapshot: its parsed spec and its stored status. Snapshots
