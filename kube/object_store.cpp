@@ -72,11 +72,6 @@ std::vector<std::string> labelIndexFunc(const nlohmann::json& object) {
   return values;
 }
 
-ObjectStore::ObjectStore() {
-  indexes_[kNamespaceIndex].fn = namespaceIndexFunc;
-  indexes_[kLabelIndex].fn = labelIndexFunc;
-}
-
 std::vector<std::string> ObjectStore::valuesFor(const std::string& indexName, const Index& index,
                                                 const nlohmann::json& object) {
   try {
@@ -93,11 +88,8 @@ void ObjectStore::addIndexer(const std::string& name, IndexFunc fn) {
   if (indexes_.count(name) != 0) throw std::invalid_argument("index already exists: " + name);
   Index& index = indexes_[name];
   index.fn = std::move(fn);
-  for (const auto& [key, object] : objects_) {
-    auto values = valuesFor(name, index, *object);
-    for (const auto& value : values) index.keysByValue[value].insert(key);
-    filed_[key][name] = std::move(values);
-  }
+  for (const auto& [key, object] : objects_)
+    for (const auto& value : valuesFor(name, index, *object)) index.keysByValue[value].insert(key);
 }
 
 bool ObjectStore::hasIndexer(const std::string& name) const {
@@ -166,30 +158,21 @@ std::size_t ObjectStore::size() const {
   return objects_.size();
 }
 
-void ObjectStore::indexLocked(const std::string& key, const ObjectPtr& object) {
-  auto& filed = filed_[key];
-  for (auto& [name, index] : indexes_) {
-    auto values = valuesFor(name, index, *object);
-    for (const auto& value : values) index.keysByValue[value].insert(key);
-    filed[name] = std::move(values);
-  }
+void ObjectStore::indexLocked(const std::string& key, const nlohmann::json& object) {
+  for (auto& [name, index] : indexes_)
+    for (const auto& value : valuesFor(name, index, object)) index.keysByValue[value].insert(key);
 }
 
-void ObjectStore::unindexLocked(const std::string& key) {
-  auto filed = filed_.find(key);
-  if (filed == filed_.end()) return;
-  for (const auto& [name, values] : filed->second) {
-    auto index = indexes_.find(name);
-    if (index == indexes_.end()) continue;
-    for (const auto& value : values) {
-      auto keys = index->second.keysByValue.find(value);
-      if (keys == index->second.keysByValue.end()) continue;
+void ObjectStore::unindexLocked(const std::string& key, const nlohmann::json& object) {
+  for (auto& [name, index] : indexes_) {
+    for (const auto& value : valuesFor(name, index, object)) {
+      auto keys = index.keysByValue.find(value);
+      if (keys == index.keysByValue.end()) continue;
       keys->second.erase(key);
       // Empty buckets would make indexValues() report values nothing is filed under.
-      if (keys->second.empty()) index->second.keysByValue.erase(keys);
+      if (keys->second.empty()) index.keysByValue.erase(keys);
     }
   }
-  filed_.erase(filed);
 }
 
 ObjectPtr ObjectStore::upsertLocked(const std::string& key, ObjectPtr object) {
@@ -197,12 +180,12 @@ ObjectPtr ObjectStore::upsertLocked(const std::string& key, ObjectPtr object) {
   auto it = objects_.find(key);
   if (it != objects_.end()) {
     old = std::move(it->second);
-    unindexLocked(key);
+    unindexLocked(key, *old);
     it->second = object;
   } else {
     objects_.emplace(key, object);
   }
-  indexLocked(key, object);
+  indexLocked(key, *object);
   return old;
 }
 
@@ -211,7 +194,7 @@ ObjectPtr ObjectStore::eraseLocked(const std::string& key) {
   if (it == objects_.end()) return nullptr;
   ObjectPtr old = std::move(it->second);
   objects_.erase(it);
-  unindexLocked(key);
+  unindexLocked(key, *old);
   return old;
 }
 

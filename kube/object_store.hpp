@@ -9,7 +9,6 @@
 #include <shared_mutex>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -18,7 +17,8 @@
 
 namespace rg::kube {
 
-// Values under which an object is indexed (none: not in the index).
+// Values under which an object is indexed (none: not in the index). A pure function of the
+// object: the store computes an object's values again to take it out of an index.
 using IndexFunc = std::function<std::vector<std::string>(const nlohmann::json&)>;
 
 // "namespace/name", or "name" for cluster-scoped objects; "" when the object has no name.
@@ -30,7 +30,8 @@ std::string objectUid(const nlohmann::json& object);
 // The key of namespace + name, as objectKey builds it.
 std::string makeKey(std::string_view ns, std::string_view name);
 
-// Built-in indexes, registered in every store.
+// Common indexes, for a store that registers them (addIndexer): each index a store holds costs
+// memory per object, so a store has only those its readers use.
 inline constexpr const char* kNamespaceIndex = "namespace";  // value: the namespace
 inline constexpr const char* kLabelIndex = "label";          // values: "key=value" per label
 std::vector<std::string> namespaceIndexFunc(const nlohmann::json& object);
@@ -46,7 +47,7 @@ struct StoreDelta {
 
 class ObjectStore {
  public:
-  ObjectStore();
+  ObjectStore() = default;
   ObjectStore(const ObjectStore&) = delete;
   ObjectStore& operator=(const ObjectStore&) = delete;
 
@@ -82,16 +83,14 @@ class ObjectStore {
   };
   static std::vector<std::string> valuesFor(const std::string& indexName, const Index& index,
                                             const nlohmann::json& object);
-  void indexLocked(const std::string& key, const ObjectPtr& object);
-  void unindexLocked(const std::string& key);
+  void indexLocked(const std::string& key, const nlohmann::json& object);
+  void unindexLocked(const std::string& key, const nlohmann::json& object);
   ObjectPtr upsertLocked(const std::string& key, ObjectPtr object);
   ObjectPtr eraseLocked(const std::string& key);
 
   mutable std::shared_mutex mu_;
   std::map<std::string, ObjectPtr> objects_;
   std::map<std::string, Index> indexes_;
-  // key -> index name -> values it is filed under, to unfile it on update or delete.
-  std::unordered_map<std::string, std::map<std::string, std::vector<std::string>>> filed_;
 };
 
 }  // namespace rg::kube

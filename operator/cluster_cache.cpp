@@ -67,7 +67,8 @@ ClusterCache::ClusterCache(kube::RestClient& client, std::vector<std::string> na
   if (namespaces_.empty()) namespaces_.push_back("");
   // Gates keep their spec and status as text (reconcilers/spec/stored_gate.hpp).
   makeInformers(
-      gates_, resources::kReadinessGates, cache::trimGate, {{kGateTargetIndex, gateTargetIndex}},
+      gates_, resources::kReadinessGates, cache::trimGate,
+      {{kGateTargetIndex, gateTargetIndex}, {kube::kNamespaceIndex, kube::namespaceIndexFunc}},
       [this](const json& gate) { enqueue_(kube::objectKey(gate)); },
       // A gate's own status write comes back as an update: evaluating it again would
       // double the work and status writes of every gate (its interval requeues it).

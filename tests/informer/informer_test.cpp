@@ -348,6 +348,8 @@ TEST_F(InformerFixture, IndexersAreMaintainedFromEvents) {
     if (!labels.contains("app")) return {};
     return {labels["app"].get<std::string>()};
   });
+  informer->addIndexer(kNamespaceIndex, namespaceIndexFunc);
+  informer->addIndexer(kLabelIndex, labelIndexFunc);
   informer->addEventHandler(log.handlers());
   informer->start();
   auto watch = lw->waitForWatch(1);

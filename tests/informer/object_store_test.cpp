@@ -52,8 +52,27 @@ TEST(ObjectStoreTest, UpsertGetEraseAndList) {
   EXPECT_THROW(store.upsert(ptr(nlohmann::json::object())), std::invalid_argument);
 }
 
-TEST(ObjectStoreTest, BuiltInIndexesFollowUpdatesAndDeletes) {
+// The store indexes in each index what it was given, and nothing else: every index costs memory
+// per object, in stores of tens of thousands of objects.
+void addCommonIndexes(ObjectStore& store) {
+  store.addIndexer(kNamespaceIndex, namespaceIndexFunc);
+  store.addIndexer(kLabelIndex, labelIndexFunc);
+}
+
+TEST(ObjectStoreTest, HasOnlyTheIndexesItWasGiven) {
   ObjectStore store;
+  store.upsert(ptr(makeObject("ns1", "a", "1", {{"app", "web"}})));
+  EXPECT_FALSE(store.hasIndexer(kNamespaceIndex));
+  EXPECT_FALSE(store.hasIndexer(kLabelIndex));
+  EXPECT_THAT(store.byIndex(kNamespaceIndex, "ns1"), IsEmpty());
+  store.addIndexer(kNamespaceIndex, namespaceIndexFunc);
+  EXPECT_THAT(names(store.byIndex(kNamespaceIndex, "ns1")), ElementsAre("a"));
+  EXPECT_THAT(store.byIndex(kLabelIndex, "app=web"), IsEmpty());
+}
+
+TEST(ObjectStoreTest, CommonIndexesFollowUpdatesAndDeletes) {
+  ObjectStore store;
+  addCommonIndexes(store);
   store.upsert(ptr(makeObject("ns1", "a", "1", {{"app", "web"}, {"tier", "front"}})));
   store.upsert(ptr(makeObject("ns1", "b", "1", {{"app", "db"}})));
   store.upsert(ptr(makeObject("ns2", "c", "1", {{"app", "web"}})));
@@ -104,6 +123,7 @@ TEST(ObjectStoreTest, CustomIndexerCoversObjectsAlreadyStored) {
 
 TEST(ObjectStoreTest, ThrowingIndexFunctionLeavesObjectOutOfThatIndexOnly) {
   ObjectStore store;
+  addCommonIndexes(store);
   store.addIndexer("picky", [](const nlohmann::json& o) -> std::vector<std::string> {
     if (objectName(o) == "bad") throw std::runtime_error("no");
     return {"all"};
@@ -116,6 +136,7 @@ TEST(ObjectStoreTest, ThrowingIndexFunctionLeavesObjectOutOfThatIndexOnly) {
 
 TEST(ObjectStoreTest, ReplaceReportsAddsChangedVersionsAndVanishedObjects) {
   ObjectStore store;
+  addCommonIndexes(store);
   store.upsert(ptr(makeObject("ns", "same", "1")));
   store.upsert(ptr(makeObject("ns", "changed", "1")));
   store.upsert(ptr(makeObject("ns", "gone", "1", {{"app", "x"}})));
@@ -140,6 +161,7 @@ TEST(ObjectStoreTest, ReplaceReportsAddsChangedVersionsAndVanishedObjects) {
 
 TEST(ObjectStoreTest, ConcurrentReadersSeeConsistentSnapshots) {
   ObjectStore store;
+  addCommonIndexes(store);
   std::atomic<bool> done{false};
   std::thread writer([&] {
     for (int i = 0; i < 2000; ++i) {
