@@ -187,6 +187,10 @@ void Informer::run() {
 bool Informer::listAndDeliver() {
   ListOptions options;
   options.limit = options_.pageSize;
+  // Each page is trimmed as it arrives; an item the transform refuses becomes null.
+  options.eachItem = [this](nlohmann::json& item) {
+    if (!transform(item)) item = nullptr;
+  };
   ListResult result;
   try {
     result = listerWatcher_->list(options);
@@ -197,7 +201,7 @@ bool Informer::listAndDeliver() {
   std::vector<ObjectPtr> objects;
   objects.reserve(result.items.size());
   for (auto& item : result.items) {
-    if (auto object = transformed(std::move(item))) objects.push_back(std::move(object));
+    if (!item.is_null()) objects.push_back(std::make_shared<const nlohmann::json>(std::move(item)));
   }
   result.items = {};  // moved from: free the page's remains before the store is filled
   auto deltas = store_.replace(objects);
@@ -297,17 +301,21 @@ Informer::WatchEnd Informer::watchOnce() {
   return healthy ? WatchEnd::Healthy : WatchEnd::Unhealthy;
 }
 
-ObjectPtr Informer::transformed(nlohmann::json object) const {
-  if (transform_) {
-    const std::string key = objectKey(object);
-    try {
-      transform_(object);
-    } catch (const std::exception& e) {
-      spdlog::warn("informer {}: transform failed for {}, object not cached: {}", name_, key,
-                   e.what());
-      return nullptr;
-    }
+bool Informer::transform(nlohmann::json& object) const {
+  if (!transform_) return true;
+  const std::string key = objectKey(object);
+  try {
+    transform_(object);
+    return true;
+  } catch (const std::exception& e) {
+    spdlog::warn("informer {}: transform failed for {}, object not cached: {}", name_, key,
+                 e.what());
+    return false;
   }
+}
+
+ObjectPtr Informer::transformed(nlohmann::json object) const {
+  if (!transform(object)) return nullptr;
   return std::make_shared<const nlohmann::json>(std::move(object));
 }
 

@@ -153,7 +153,9 @@ class Informer {
   WatchEnd watchOnce();
   // Applies one ADDED/MODIFIED/DELETED event to the store and delivers it.
   void applyEvent(WatchEvent&& event);
-  // Takes the object: a list page or watch event is trimmed in place, never copied whole.
+  // Runs the transform on the object in place; false (logged) when it throws: not cached.
+  bool transform(nlohmann::json& object) const;
+  // Takes the object: a watch event is trimmed in place, never copied whole.
   ObjectPtr transformed(nlohmann::json object) const;
   void deliverAdd(const ObjectPtr& object);
   void deliverUpdate(const ObjectPtr& oldObject, const ObjectPtr& newObject);

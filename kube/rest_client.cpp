@@ -419,7 +419,10 @@ ListResult RestClient::listAll(const ResourceRef& ref, std::string_view ns, List
       continue;
     }
     if (page.contains("items") && page["items"].is_array()) {
-      for (auto& item : page["items"]) result.items.push_back(std::move(item));
+      for (auto& item : page["items"]) {
+        if (options.eachItem) options.eachItem(item);
+        result.items.push_back(std::move(item));
+      }
     }
     const auto& meta = page.contains("metadata") ? page["metadata"] : nlohmann::json::object();
     if (meta.is_object()) result.resourceVersion = meta.value("resourceVersion", "");

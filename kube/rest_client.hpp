@@ -3,6 +3,7 @@
 // delete on any group/version/resource. The HTTP stack stays behind the pimpl.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -38,6 +39,9 @@ struct ListOptions {
   std::string resourceVersion;
   std::string resourceVersionMatch;
   int timeoutSeconds = 0;
+  // listAll: called on each item as its page arrives, before the next page is asked for. An
+  // informer trims items there, so a list of thousands of objects is never held whole.
+  std::function<void(nlohmann::json& item)> eachItem;
 };
 
 struct ListResult {

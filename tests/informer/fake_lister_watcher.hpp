@@ -123,7 +123,10 @@ class FakeListerWatcher : public kube::ListerWatcher {
       --listErrors_;
       std::rethrow_exception(listError_);
     }
-    return {items_, listRv_};
+    kube::ListResult result{items_, listRv_};
+    if (options.eachItem)
+      for (auto& item : result.items) options.eachItem(item);
+    return result;
   }
 
   std::unique_ptr<kube::WatchStream> watch(const kube::WatchOptions& options) override {

@@ -19,6 +19,7 @@ using rg::wire::FakeResponse;
 using rg::wire::FakeServer;
 using rg::wire::fastOptions;
 using rg::wire::object;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 const ResourceRef kGates{"readiness.example.io", "v1alpha1", "readinessgates", true};
@@ -115,6 +116,33 @@ TEST(RestClientTest, ListAllFollowsContinueToTheEnd) {
   ASSERT_EQ(requests.size(), 3u);
   EXPECT_EQ(requests[0].param("limit"), "2");
   EXPECT_EQ(requests[2].param("continue"), "page3");
+}
+
+// An informer trims each item in eachItem: a page's items are handed over before the next page
+// is asked for, so the whole list never exists untrimmed.
+TEST(RestClientTest, ListAllHandsEachItemOverAsItsPageArrives) {
+  FakeServer server([](const FakeRequest& r) {
+    const std::string cont = r.param("continue");
+    nlohmann::json items = cont.empty() ? nlohmann::json{object("ns", "a"), object("ns", "b")}
+                                        : nlohmann::json{object("ns", "c")};
+    return FakeResponse::json(
+        200, {{"metadata", {{"resourceVersion", "5"}, {"continue", cont.empty() ? "p2" : ""}}},
+              {"items", items}});
+  });
+  RestClient client(configFor(server), fastOptions());
+  ListOptions options;
+  options.limit = 2;
+  std::vector<std::string> seen;
+  options.eachItem = [&](nlohmann::json& item) {
+    const std::string name = item["metadata"]["name"];
+    seen.push_back(name + "@" + std::to_string(server.requestCount()));
+    item = {{"metadata", {{"name", name + "-trimmed"}}}};
+  };
+  ListResult result = client.listAll(resources::kPods, "ns", options);
+  EXPECT_THAT(seen, ElementsAre("a@1", "b@1", "c@2"));
+  ASSERT_EQ(result.items.size(), 3u);
+  EXPECT_EQ(result.items[0], (nlohmann::json{{"metadata", {{"name", "a-trimmed"}}}}));
+  EXPECT_EQ(result.items[2]["metadata"]["name"], "c-trimmed");
 }
 
 TEST(RestClientTest, ListAllRestartsUnpaginatedWhenContinueExpires) {
