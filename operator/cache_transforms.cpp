@@ -124,7 +124,7 @@ void trimDeployment(json& deployment) {
               [](const std::string& key) { return actions::keptFromDeployment(key); });
   }
   keepIn(deployment, "spec", {"replicas", "paused", "progressDeadlineSeconds", "template"});
-  actions::addTemplateDigest(deployment);
+  actions::compactTemplate(deployment);
   // An empty status stays: a Deployment with a status is a live one to the checks.
   if (json* status = keepIn(
           deployment, "status",

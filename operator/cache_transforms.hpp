@@ -19,14 +19,15 @@ void trimGate(nlohmann::json& gate);
 
 // Identity, generation, the annotations a rollback keeps from the Deployment (kubectl's
 // annotationsToSkip, last-applied-configuration included, and the gates' own), spec.replicas,
-// paused, progressDeadlineSeconds, the whole spec.template with its digest (compared with the
-// ReplicaSets' digests, actions::addTemplateDigest), and the status counters and conditions the
-// checks and the rollback read.
+// paused, progressDeadlineSeconds, the whole spec.template as its text with its digest (compared
+// with the ReplicaSets' digests; actions::compactTemplate, read back with
+// actions::withTemplateObject), and the status counters and conditions the checks and the rollback
+// read.
 void trimDeployment(nlohmann::json& deployment);
 
 // Identity, the pod-template-hash label, controller references, the annotations a rollback
 // copies to the Deployment plus the revision and revision-history, spec.replicas, and
-// spec.template (a rollback restores it) as its canonical text
+// spec.template (a rollback restores it) as its text, as written, with its digest
 // (actions::compactReplicaSetTemplate).
 void trimReplicaSet(nlohmann::json& replicaSet);
 

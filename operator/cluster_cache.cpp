@@ -3,6 +3,7 @@
 #include "kube/object_change.hpp"
 #include "operator/cache_transforms.hpp"
 
+#include "reconcilers/actions/rollback.hpp"
 #include "reconcilers/gate_dependencies.hpp"
 
 namespace rg {
@@ -179,7 +180,8 @@ std::optional<Workload> ClusterCache::workload(const std::string& ns,
   if (!object) return std::nullopt;
   Workload out;
   out.now = std::chrono::system_clock::now();
-  out.deployment = object;
+  // The cache keeps the template as text; the checks read it as a tree.
+  out.deployment = actions::withTemplateObject(object);
   for (auto& rs : replicaSets_.byIndex(kOwnerIndex, ns + "/" + deployment))
     out.replicaSets.push_back(std::move(rs));
   for (auto& pod : podsOf(ns, deployment)) out.pods.push_back(std::move(pod));
@@ -217,7 +219,8 @@ std::vector<std::string> ClusterCache::gatesForSecret(const std::string& ns,
     bool concerned = gateRequiredSecrets(*gate).contains(name);
     if (!concerned) {
       auto targets = gateTargetIndex(*gate);
-      auto deployment = targets.empty() ? nullptr : deployments_.get(targets[0]);
+      auto deployment =
+          targets.empty() ? nullptr : actions::withTemplateObject(deployments_.get(targets[0]));
       concerned = deployment && templateSecretNames(*deployment).contains(name);
     }
     if (concerned) keys.push_back(kube::objectKey(*gate));
@@ -230,7 +233,8 @@ std::vector<std::string> ClusterCache::gatesForConfigMap(const std::string& ns,
   std::vector<std::string> keys;
   for (const auto& gate : gates_.byIndex(kube::kNamespaceIndex, ns)) {
     auto targets = gateTargetIndex(*gate);
-    auto deployment = targets.empty() ? nullptr : deployments_.get(targets[0]);
+    auto deployment =
+        targets.empty() ? nullptr : actions::withTemplateObject(deployments_.get(targets[0]));
     if (deployment && templateConfigMapNames(*deployment).contains(name))
       keys.push_back(kube::objectKey(*gate));
   }

@@ -241,12 +241,18 @@ void addTemplateDigest(json& object) {
   object["spec"][kTemplateDigest] = std::move(digest);
 }
 
+void compactTemplate(json& object) {
+  const json* stored = storedTemplate(object);
+  if (!stored || !stored->is_object()) return;
+  addTemplateDigest(object);
+  object["spec"]["template"] = stored->dump();
+}
+
 void compactReplicaSetTemplate(json& replicaSet) {
   const json* stored = storedTemplate(replicaSet);
   if (!stored || !stored->is_object()) return;
-  addTemplateDigest(replicaSet);
   const std::string hash = kube::PodTemplateView(stored).podTemplateHash();
-  replicaSet["spec"]["template"] = stored->dump();
+  compactTemplate(replicaSet);
   if (hash.empty()) return;
   json& metadata = replicaSet["metadata"];
   if (!metadata.is_object()) metadata = json::object();
@@ -264,24 +270,46 @@ std::optional<json> replicaSetTemplate(const json& replicaSet) {
   return parsed;
 }
 
+kube::ObjectPtr withTemplateObject(const kube::ObjectPtr& object) {
+  const json* stored = object ? storedTemplate(*object) : nullptr;
+  if (!stored || stored->is_object()) return object;
+  auto parsed = replicaSetTemplate(*object);
+  auto expanded = std::make_shared<json>(*object);
+  if (parsed)
+    (*expanded)["spec"]["template"] = std::move(*parsed);
+  else
+    (*expanded)["spec"].erase("template");
+  return expanded;
+}
+
+namespace {
+
+// spec.templateDigest as the cache recorded it; "" when there is none.
+std::string recordedDigest(const json& object) {
+  const json* spec = objectAt(object, "spec");
+  const json* digest = spec ? kube::member(*spec, kTemplateDigest) : nullptr;
+  return digest && digest->is_string() ? digest->get<std::string>() : std::string();
+}
+
+// The digest of the object's template: recorded, else computed; "" when it has none.
+std::string templateDigest(const json& object) {
+  std::string digest = recordedDigest(object);
+  if (!digest.empty()) return digest;
+  auto podTemplate = replicaSetTemplate(object);
+  return podTemplate ? canonicalTemplateDigest(*podTemplate) : std::string();
+}
+
+}  // namespace
+
 std::optional<bool> replicaSetTemplateMatches(const json& replicaSet, const json& deployment) {
   const json* own = storedTemplate(replicaSet);
-  const json* podTemplate = storedTemplate(deployment);
-  if (!own || !podTemplate || !podTemplate->is_object()) return std::nullopt;
-  if (own->is_object()) return templatesEqualIgnoringHash(*own, *podTemplate);
-  // Digests recorded by the cache, else computed.
-  auto digestOf = [](const json& object, const json& podTemplate) {
-    const json* digest = kube::member(*objectAt(object, "spec"), kTemplateDigest);
-    if (digest && digest->is_string()) return digest->get<std::string>();
-    return podTemplate.is_object() ? canonicalTemplateDigest(podTemplate) : std::string();
-  };
-  std::string ownDigest = digestOf(replicaSet, json());
-  if (ownDigest.empty()) {
-    auto parsed = replicaSetTemplate(replicaSet);
-    if (!parsed) return std::nullopt;
-    ownDigest = canonicalTemplateDigest(*parsed);
-  }
-  return ownDigest == digestOf(deployment, *podTemplate);
+  const json* theirs = storedTemplate(deployment);
+  if (!own || !theirs) return std::nullopt;
+  if (own->is_object() && theirs->is_object()) return templatesEqualIgnoringHash(*own, *theirs);
+  const std::string ownDigest = templateDigest(replicaSet);
+  const std::string theirDigest = templateDigest(deployment);
+  if (ownDigest.empty() || theirDigest.empty()) return std::nullopt;
+  return ownDigest == theirDigest;
 }
 
 const char* toString(RollbackRefusal refusal) {

@@ -39,10 +39,38 @@ TEST(CacheTransforms, DeploymentKeepsIdentityRollbackAnnotationsTemplateAndStatu
   // A rollback replaces the annotations and keeps the Deployment's own last-applied-configuration
   // (kubectl's annotationsToSkip): dropping it here would drop it from the live object.
   expected["metadata"]["annotations"][kLastApplied] = full["metadata"]["annotations"][kLastApplied];
-  // The template is read by the checks: whole, with the digest compared with the ReplicaSets'.
-  expected["spec"]["template"] = full["spec"]["template"];
+  // The template is read by the checks: whole, as its text, with the digest compared with the
+  // ReplicaSets'.
+  expected["spec"]["template"] = full["spec"]["template"].dump();
   expected["spec"]["templateDigest"] = actions::canonicalTemplateDigest(full["spec"]["template"]);
   EXPECT_EQ(trimmed, expected) << trimmed.dump(1);
+}
+
+// What the cache hands a reconcile: the Deployment with its template a tree again, the rest as
+// trimmed; one whose template is already a tree (a manifest, a test) is handed over as it is.
+TEST(CacheTransforms, ADeploymentKeptAsTextReadsWithItsTemplateWhole) {
+  const json full = fixture::load().deployment;
+  json trimmed = full;
+  trimDeployment(trimmed);
+  const auto cached = std::make_shared<const json>(trimmed);
+  const auto read = actions::withTemplateObject(cached);
+  ASSERT_NE(read, cached);
+  EXPECT_EQ((*read)["spec"]["template"], full["spec"]["template"]);
+  json rest = *read;
+  rest["spec"]["template"] = trimmed["spec"]["template"];
+  EXPECT_EQ(rest, trimmed);
+  const auto containers = kube::DeploymentView(*read).podTemplateView().containers(true);
+  ASSERT_FALSE(containers.empty());
+  EXPECT_EQ(containers[0].image(), full["spec"]["template"]["spec"]["containers"][0]["image"]);
+  EXPECT_FALSE(kube::DeploymentView(trimmed).podTemplateView().hasContainers());
+
+  const auto whole = std::make_shared<const json>(full);
+  EXPECT_EQ(actions::withTemplateObject(whole), whole);
+  json broken = trimmed;
+  broken["spec"]["template"] = "{not json";
+  const auto unreadable = actions::withTemplateObject(std::make_shared<const json>(broken));
+  EXPECT_FALSE((*unreadable)["spec"].contains("template"));
+  EXPECT_EQ(actions::withTemplateObject(nullptr), nullptr);
 }
 
 TEST(CacheTransforms, DeploymentKeepsPausedAndTheGatesAnnotations) {

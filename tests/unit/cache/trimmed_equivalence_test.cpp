@@ -42,7 +42,8 @@ Objects trimmed(Objects objects) {
 Workload workloadOf(const Objects& objects, Time now) {
   Workload w;
   w.now = now;
-  w.deployment = objects.deployment;
+  // As ClusterCache::workload reads a cached Deployment: its template parsed from its text.
+  w.deployment = actions::withTemplateObject(std::make_shared<const json>(objects.deployment));
   w.replicaSets = objects.replicaSets;
   w.pods = objects.pods;
   for (const auto& secret : objects.secrets) w.secrets.add(secret);
