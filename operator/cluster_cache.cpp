@@ -180,8 +180,8 @@ std::optional<Workload> ClusterCache::workload(const std::string& ns,
   if (!object) return std::nullopt;
   Workload out;
   out.now = std::chrono::system_clock::now();
-  // The cache keeps the template as text; the checks read it as a tree.
-  out.deployment = actions::withTemplateObject(object);
+  // Its template as text: the readers of the template parse it (deploymentWithTemplate).
+  out.deployment = object;
   for (auto& rs : replicaSets_.byIndex(kOwnerIndex, ns + "/" + deployment))
     out.replicaSets.push_back(std::move(rs));
   for (auto& pod : podsOf(ns, deployment)) out.pods.push_back(std::move(pod));

@@ -67,6 +67,7 @@ kube::WorkResult GateReconciler::reconcile(const std::string& key) {
       parsedGates_.erase(key);
       lastRounds_.erase(key);
       ownWrites_.erase(key);
+      staticResults_.erase(key);
     }
     if (deps_.observer) deps_.observer->gateDeleted(ns, name);
     return kube::WorkResult::ok();
@@ -133,6 +134,11 @@ kube::WorkResult GateReconciler::reconcile(const std::string& key) {
   };
   input.lastRound = lastRound(key, gateUid);
   input.statusHeartbeat = deps_.statusHeartbeat;
+  std::optional<StaticCheckRound> statics;
+  if (workload) {
+    statics.emplace(keptStaticResults(key), read.result, gate, *workload, previous);
+    input.evaluateStatic = [&statics](const CheckSpec& check) { return statics->evaluate(check); };
+  }
   // Start every call the evaluation makes, all at once, then evaluate once they answered.
   for (const CheckSpec* check : runtimeChecksToCall(input)) runtime.startCall(*check, &variables);
   Evaluation evaluation;
@@ -140,6 +146,7 @@ kube::WorkResult GateReconciler::reconcile(const std::string& key) {
     evaluation = evaluateGate(input);
     // A call not started above (a baseline window, on a new revision) is waited for alike.
     if (round.pending() && round.settle()) evaluation = evaluateGate(input);
+    keepStaticResults(key, statics ? statics->results() : nullptr);
   }
   if (round.pending()) {
     spdlog::debug("gate {}: waiting for runtime check answers", key);
@@ -188,6 +195,21 @@ kube::WorkResult GateReconciler::reconcile(const std::string& key) {
           gate, input.lastRound ? input.lastRound : parseTime(evaluation.status.lastEvaluationTime),
           now),
       evaluation.recheckAt, now));
+}
+
+std::shared_ptr<const StaticResults> GateReconciler::keptStaticResults(const std::string& key) {
+  std::lock_guard lock(mu_);
+  auto it = staticResults_.find(key);
+  return it == staticResults_.end() ? nullptr : it->second;
+}
+
+void GateReconciler::keepStaticResults(const std::string& key,
+                                       std::shared_ptr<const StaticResults> results) {
+  std::lock_guard lock(mu_);
+  if (results)
+    staticResults_[key] = std::move(results);
+  else
+    staticResults_.erase(key);
 }
 
 std::optional<Time> GateReconciler::lastRound(const std::string& key, const std::string& gateUid) {

@@ -12,6 +12,7 @@
 
 #include "kube/work_queue.hpp"
 #include "reconcilers/evaluation/gate_evaluation.hpp"
+#include "reconcilers/evaluation/static_results.hpp"
 #include "reconcilers/gate_cluster.hpp"
 #include "reconcilers/spec/spec_parser.hpp"
 
@@ -120,6 +121,9 @@ class GateReconciler {
     std::shared_ptr<const GateStatus> stored;
   };
   ParsedGate parse(const std::string& key, const kube::ObjectPtr& object);
+  // The static results the gate's last round left (see static_results.hpp); nullptr: none.
+  std::shared_ptr<const StaticResults> keptStaticResults(const std::string& key);
+  void keepStaticResults(const std::string& key, std::shared_ptr<const StaticResults> results);
 
   ReconcilerDeps deps_;
   std::mutex mu_;
@@ -128,6 +132,7 @@ class GateReconciler {
   std::map<std::string, Unrecorded> unrecorded_;
   std::map<std::string, AwaitedTarget> awaited_;
   std::map<std::string, OwnWrite> ownWrites_;
+  std::map<std::string, std::shared_ptr<const StaticResults>> staticResults_;
 };
 
 }  // namespace rg

@@ -261,6 +261,10 @@ void compactReplicaSetTemplate(json& replicaSet) {
   labels[std::string(kube::kPodTemplateHashLabel)] = hash;
 }
 
+bool hasTemplate(const json& object) {
+  return storedTemplate(object) != nullptr;
+}
+
 std::optional<json> replicaSetTemplate(const json& replicaSet) {
   const json* stored = storedTemplate(replicaSet);
   if (!stored) return std::nullopt;

@@ -61,6 +61,8 @@ std::string canonicalTemplateDigest(const nlohmann::json& podTemplate);
 void addTemplateDigest(nlohmann::json& object);
 void compactTemplate(nlohmann::json& object);
 void compactReplicaSetTemplate(nlohmann::json& replicaSet);
+// Whether the object has a spec.template, as an object or as its text.
+bool hasTemplate(const nlohmann::json& object);
 // The object's spec.template as an object (parsed from its text, or a copy); nullopt when it has
 // none.
 std::optional<nlohmann::json> replicaSetTemplate(const nlohmann::json& replicaSet);

@@ -24,6 +24,10 @@ struct CheckKindInfo {
   bool runtime = false;
   // The check needs `threshold`, which no other kind may have.
   bool needsThreshold = false;
+  // A static kind whose result can change while the Deployment and the Secrets and ConfigMaps it
+  // names stay the same (it reads pods, ReplicaSets or the clock): evaluated every round. The
+  // results of other static kinds are kept while their objects stay the same.
+  bool readsPodsOrClock = false;
 };
 
 template <class SpecType>

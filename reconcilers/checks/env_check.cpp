@@ -226,7 +226,7 @@ std::string passMessage(const EnvCheck& spec, size_t containers) {
 }  // namespace
 
 CheckResult checkEnv(const EnvCheck& spec, const Workload& workload) {
-  const auto pod = kube::DeploymentView(workload.deployment).podTemplateView();
+  const auto pod = kube::DeploymentView(workload.deploymentWithTemplate()).podTemplateView();
   if (!pod.hasContainers()) return noContainersResult();
   auto containers = pod.containers(spec.includeInitContainers);
 

@@ -29,7 +29,8 @@ namespace rg::checks {
 
 CheckResult checkProbes(const ProbesCheck& spec, const Workload& workload) {
   // Init containers run to completion before probes start, so only regular containers count.
-  auto containers = kube::DeploymentView(workload.deployment).podTemplateView().containers(false);
+  auto containers =
+      kube::DeploymentView(workload.deploymentWithTemplate()).podTemplateView().containers(false);
   if (containers.empty()) return noContainersResult();
 
   std::vector<std::string> wanted;

@@ -95,7 +95,7 @@ void checkAmount(const std::string& label, const std::optional<std::string>& tex
 }  // namespace
 
 CheckResult checkResources(const ResourcesCheck& spec, const Workload& workload) {
-  const auto pod = kube::DeploymentView(workload.deployment).podTemplateView();
+  const auto pod = kube::DeploymentView(workload.deploymentWithTemplate()).podTemplateView();
   if (!pod.hasContainers()) return noContainersResult();
   auto containers = pod.containers(spec.includeInitContainers);
 

@@ -270,7 +270,7 @@ CheckResult checkRollout(const RolloutCheck& spec, const Workload& workload) {
 namespace rg {
 
 constinit const CheckKind<RolloutCheck> kRolloutKind{
-    .info = {.name = "rollout", .fields = kRolloutFields},
+    .info = {.name = "rollout", .fields = kRolloutFields, .readsPodsOrClock = true},
     .parse = parseRollout,
     .evaluate = checks::checkRollout,
 };

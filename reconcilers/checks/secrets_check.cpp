@@ -133,7 +133,7 @@ CheckResult checkSecrets(const SecretsCheck& spec, const Workload& workload) {
 
   size_t refCount = 0;
   if (spec.referenced) {
-    const auto pod = kube::DeploymentView(workload.deployment).podTemplateView();
+    const auto pod = kube::DeploymentView(workload.deploymentWithTemplate()).podTemplateView();
     if (!pod.hasContainers()) return noContainersResult();
     auto refs = collectRefs(pod);
     refCount = refs.size();

@@ -80,7 +80,7 @@ std::string passMessage(const SecurityCheck& spec, size_t containers) {
 }  // namespace
 
 CheckResult checkSecurity(const SecurityCheck& spec, const Workload& workload) {
-  const auto pod = kube::DeploymentView(workload.deployment).podTemplateView();
+  const auto pod = kube::DeploymentView(workload.deploymentWithTemplate()).podTemplateView();
   if (!pod.hasContainers()) return noContainersResult();
   auto containers = pod.containers(spec.includeInitContainers);
   const auto podContext = pod.securityContext();

@@ -1,5 +1,6 @@
 #include "reconcilers/checks/workload.hpp"
 #include "kube/object_views.hpp"
+#include "reconcilers/actions/rollback.hpp"
 
 namespace rg {
 
@@ -31,8 +32,22 @@ const ObjectKeys* KeyCatalog::find(const std::string& name) const {
   if (it != objects_.end()) return &it->second;
   if (!lookup_ || name.empty()) return nullptr;
   auto object = lookup_(name);
+  seen_[name] = object;
   if (!object || !object->is_object()) return nullptr;
   return &objects_.emplace(name, keysOf(name, *object)).first->second;
+}
+
+std::shared_ptr<const nlohmann::json> KeyCatalog::current(const std::string& name) const {
+  return lookup_ ? lookup_(name) : nullptr;
+}
+
+const nlohmann::json& Workload::deploymentWithTemplate() const {
+  // A test may edit() the Deployment after a first read: parse again for another object.
+  if (!withTemplate_ || withTemplateOf_ != &deployment.get()) {
+    withTemplate_ = actions::withTemplateObject(deployment.share());
+    withTemplateOf_ = &deployment.get();
+  }
+  return withTemplate_ ? *withTemplate_ : deployment.get();
 }
 
 }  // namespace rg

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "kube/shared_objects.hpp"
@@ -39,12 +40,20 @@ class KeyCatalog {
   // Objects recorded (with a lookup: those found so far).
   size_t size() const { return objects_.size(); }
 
+  // With a lookup: every name find() looked up, with the snapshot it found (nullptr: none). What
+  // was judged from this catalog still holds while current() gives the same snapshots.
+  using Snapshots = std::vector<std::pair<std::string, std::shared_ptr<const nlohmann::json>>>;
+  Snapshots lookedUp() const { return {seen_.begin(), seen_.end()}; }
+  // The object of that name now, without recording it; nullptr without a lookup.
+  std::shared_ptr<const nlohmann::json> current(const std::string& name) const;
+
  private:
   static ObjectKeys keysOf(std::string name, const nlohmann::json& object);
 
   Lookup lookup_;
   // With a lookup, what it found so far (one reconcile's view of the cache).
   mutable std::map<std::string, ObjectKeys> objects_;
+  mutable std::map<std::string, std::shared_ptr<const nlohmann::json>> seen_;
 };
 
 struct Workload {
@@ -56,6 +65,18 @@ struct Workload {
   KeyCatalog configMaps;            // the namespace's ConfigMaps
   // When the objects were read: checks that judge ages (a pod's ready timeout) measure from it.
   std::chrono::system_clock::time_point now{};
+
+  // The Deployment with its pod template as a tree. The cache keeps the template as its text
+  // (actions::compactTemplate): it is parsed here, on first use in a reconcile, by the readers
+  // of the template (the checks that read it, a rollback plan), and not at all in a round whose
+  // static results are kept (GateReconciler).
+  const nlohmann::json& deploymentWithTemplate() const;
+  // Whether deploymentWithTemplate() was read (the template parsed, when kept as text).
+  bool templateRead() const { return withTemplate_ != nullptr; }
+
+ private:
+  mutable kube::ObjectPtr withTemplate_;
+  mutable const nlohmann::json* withTemplateOf_ = nullptr;
 };
 
 }  // namespace rg

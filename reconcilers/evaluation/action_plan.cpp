@@ -66,8 +66,8 @@ bool rolloutObserved(const Workload& workload) {
   const auto observed = deployment.observedGeneration();
   if (generation && observed && *observed < *generation) return false;
   const std::string revision = deployment.revisionText();
-  const json* podTemplate = deployment.podTemplate();
-  if (revision.empty() || !podTemplate) return true;
+  // The template may be kept as text: compared by digest, never parsed here.
+  if (revision.empty() || !actions::hasTemplate(workload.deployment)) return true;
   for (const json& rs : actions::controlledReplicaSets(workload.deployment, workload.replicaSets)) {
     const kube::ReplicaSetView replicaSet(rs);
     if (replicaSet.revisionText() != revision) continue;
@@ -120,7 +120,7 @@ bool rollback(const EvaluationInput& in, Evaluation& out, const std::string& fai
     why = "revision " + status.targetRevision + " was already rolled back once";
     return false;
   }
-  auto plan = actions::planRollback(workload.deployment, workload.replicaSets, known);
+  auto plan = actions::planRollback(workload.deploymentWithTemplate(), workload.replicaSets, known);
   if (!plan.possible) {
     why = plan.reason;
     return false;

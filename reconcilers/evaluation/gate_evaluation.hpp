@@ -75,6 +75,9 @@ struct EvaluationInput {
   // How often a round refreshes lastEvaluationTime when nothing a user sees changed (see
   // status_heartbeat.hpp); zero: every round.
   std::chrono::nanoseconds statusHeartbeat{0};
+  // Evaluates a static check (of gate->spec.checks); empty: checks::evaluateStatic on the
+  // workload. The reconciler keeps results while their objects stay the same.
+  std::function<CheckResult(const CheckSpec& check)> evaluateStatic = {};
 };
 
 Evaluation evaluateGate(const EvaluationInput& input);

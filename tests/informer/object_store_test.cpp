@@ -118,6 +118,7 @@ TEST(ObjectStoreTest, CustomIndexerCoversObjectsAlreadyStored) {
   EXPECT_THAT(names(store.byIndex("secret", "s2")), ElementsAre("g2"));
   EXPECT_THAT(store.byIndex("secret", "s1"), IsEmpty());
   EXPECT_THROW(store.addIndexer("secret", secretRefs), std::invalid_argument);
+  store.addIndexer(kNamespaceIndex, namespaceIndexFunc);
   EXPECT_THROW(store.addIndexer(kNamespaceIndex, secretRefs), std::invalid_argument);
 }
 

@@ -42,8 +42,7 @@ Objects trimmed(Objects objects) {
 Workload workloadOf(const Objects& objects, Time now) {
   Workload w;
   w.now = now;
-  // As ClusterCache::workload reads a cached Deployment: its template parsed from its text.
-  w.deployment = actions::withTemplateObject(std::make_shared<const json>(objects.deployment));
+  w.deployment = objects.deployment;
   w.replicaSets = objects.replicaSets;
   w.pods = objects.pods;
   for (const auto& secret : objects.secrets) w.secrets.add(secret);
@@ -129,8 +128,9 @@ json answers(const Objects& objects, Time now) {
 
   const auto bad = actions::recordedBadHashes(w.deployment);
   out["badHashes"] = bad;
-  out["rollback"] = planJson(actions::planRollback(w.deployment, w.replicaSets));
-  auto plan = actions::planRollback(w.deployment, w.replicaSets, bad);
+  // As the action plan calls it (action_plan.cpp).
+  out["rollback"] = planJson(actions::planRollback(w.deploymentWithTemplate(), w.replicaSets));
+  auto plan = actions::planRollback(w.deploymentWithTemplate(), w.replicaSets, bad);
   actions::recordBadHash(plan, bad);
   out["rollbackAvoidingBad"] = planJson(plan);
   out["currentRevision"] = kube::DeploymentView(w.deployment).revision().value_or(-1);
@@ -171,8 +171,9 @@ json answers(const Objects& objects, Time now) {
     out["pods"].push_back(podOut);
   }
   for (const json& rs : w.replicaSets) out["rsOwners"].push_back(controllerName(rs, "Deployment"));
-  out["secretNames"] = templateSecretNames(w.deployment);
-  out["configMapNames"] = templateConfigMapNames(w.deployment);
+  // As ClusterCache maps Secret and ConfigMap changes to gates: from the template parsed again.
+  out["secretNames"] = templateSecretNames(w.deploymentWithTemplate());
+  out["configMapNames"] = templateConfigMapNames(w.deploymentWithTemplate());
 
   const Gate rollback = gateWith("Rollback", kStaticChecks);
   out["variables"] = revisionJson(providers::revisionVariables(rollback, w));
