@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "kube/text.hpp"
+
 namespace rg::metrics {
 
 namespace compression = web::http::compression;
@@ -29,26 +31,11 @@ bool GzipPage::available() {
 
 namespace {
 
-std::string_view trimmed(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
-    text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
-    text.remove_suffix(1);
-  return text;
-}
-
-bool equalsIgnoringCase(std::string_view a, std::string_view b) {
-  return std::ranges::equal(a, b, [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) ==
-           std::tolower(static_cast<unsigned char>(y));
-  });
-}
-
 // RFC 9110 12.5.3: "q=0" means not acceptable; any other weight (or none) accepts.
 bool weightAccepts(std::string_view parameters) {
   while (!parameters.empty()) {
     auto semicolon = parameters.find(';');
-    std::string_view parameter = trimmed(parameters.substr(0, semicolon));
+    std::string_view parameter = kube::trimBlanks(parameters.substr(0, semicolon));
     parameters = semicolon == std::string_view::npos ? "" : parameters.substr(semicolon + 1);
     if (parameter.size() < 2 || std::tolower(static_cast<unsigned char>(parameter[0])) != 'q' ||
         parameter[1] != '=')
@@ -66,8 +53,8 @@ bool GzipPage::accepted(std::string_view acceptEncoding) {
     std::string_view coding = acceptEncoding.substr(0, comma);
     acceptEncoding = comma == std::string_view::npos ? "" : acceptEncoding.substr(comma + 1);
     auto semicolon = coding.find(';');
-    std::string_view name = trimmed(coding.substr(0, semicolon));
-    if (!equalsIgnoringCase(name, "gzip") && name != "*") continue;
+    std::string_view name = kube::trimBlanks(coding.substr(0, semicolon));
+    if (!kube::equalsIgnoringAsciiCase(name, "gzip") && name != "*") continue;
     return weightAccepts(semicolon == std::string_view::npos ? "" : coding.substr(semicolon + 1));
   }
   return false;
@@ -75,8 +62,7 @@ bool GzipPage::accepted(std::string_view acceptEncoding) {
 
 GzipPage::GzipPage() : impl_(std::make_unique<Impl>()) {
   // zlib's level 1 (fastest), Z_DEFLATED, Z_DEFAULT_STRATEGY and memLevel 8: the exposition text
-  // repeats itself line by line, so the fastest level still takes it to about a tenth, at a
-  // third of the default level's CPU.
+  // repeats itself line by line, so even the fastest level compresses it several times over.
   impl_->compressor = compression::builtin::make_gzip_compressor(1, 8, 0, 8);
   if (!impl_->compressor) throw std::runtime_error("gzip compression is not available");
 }

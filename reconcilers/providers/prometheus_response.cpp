@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kube/text.hpp"
+
 namespace rg::providers {
 namespace {
 
@@ -27,16 +29,6 @@ std::string excerpt(std::string_view body) {
   // not (a Latin-1 error page, a sequence cut at kExcerpt) become U+FFFD.
   return json::parse(json(out).dump(-1, ' ', false, json::error_handler_t::replace))
       .get<std::string>();
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] - 'A' + 'a') : a[i];
-    char y = b[i] >= 'A' && b[i] <= 'Z' ? static_cast<char>(b[i] - 'A' + 'a') : b[i];
-    if (x != y) return false;
-  }
-  return true;
 }
 
 // A [timestamp, "value"] pair, as used by scalars and vector samples.
@@ -135,14 +127,16 @@ const char* toString(PromQueryResult::Kind kind) {
 
 std::optional<double> parseSampleValue(std::string_view text) {
   // Go's strconv.ParseFloat spellings that from_chars does not take.
-  if (iequals(text, "+Inf") || iequals(text, "Inf") || iequals(text, "+Infinity") ||
-      iequals(text, "Infinity")) {
+  if (kube::equalsIgnoringAsciiCase(text, "+Inf") || kube::equalsIgnoringAsciiCase(text, "Inf") ||
+      kube::equalsIgnoringAsciiCase(text, "+Infinity") ||
+      kube::equalsIgnoringAsciiCase(text, "Infinity")) {
     return std::numeric_limits<double>::infinity();
   }
-  if (iequals(text, "-Inf") || iequals(text, "-Infinity")) {
+  if (kube::equalsIgnoringAsciiCase(text, "-Inf") ||
+      kube::equalsIgnoringAsciiCase(text, "-Infinity")) {
     return -std::numeric_limits<double>::infinity();
   }
-  if (iequals(text, "NaN")) return std::numeric_limits<double>::quiet_NaN();
+  if (kube::equalsIgnoringAsciiCase(text, "NaN")) return std::numeric_limits<double>::quiet_NaN();
   if (!text.empty() && text.front() == '+') text.remove_prefix(1);
   if (text.empty() || text.front() == '+') return std::nullopt;
   double value = 0;

@@ -5,6 +5,7 @@
 
 #include "kube/json_fields.hpp"
 #include "kube/object_views.hpp"
+#include "kube/text.hpp"
 
 namespace rg::providers {
 namespace {
@@ -19,12 +20,6 @@ struct Reference {
   std::string_view written;
 };
 
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
 // Every reference in `text`; `unclosed` is set to the position of a `{{` without `}}`.
 std::vector<Reference> references(std::string_view text, std::size_t* unclosed = nullptr) {
   std::vector<Reference> out;
@@ -38,7 +33,7 @@ std::vector<Reference> references(std::string_view text, std::size_t* unclosed =
     Reference ref;
     ref.begin = pos;
     ref.end = close + 2;
-    ref.name = trim(text.substr(pos + 2, close - pos - 2));
+    ref.name = kube::trimBlanks(text.substr(pos + 2, close - pos - 2));
     ref.written = text.substr(pos, ref.end - pos);
     out.push_back(ref);
     pos = ref.end;
