@@ -73,8 +73,10 @@ ClusterCache::ClusterCache(kube::RestClient& client, std::vector<std::string> na
       [this](const json& gate) { enqueue_(kube::objectKey(gate)); },
       // A gate's own status write comes back as an update: evaluating it again would
       // double the work and status writes of every gate (its interval requeues it).
-      [](const json& before, const json& after) {
-        return !kube::onlyStatusChanged(before, after);
+      [this](const json& before, const json& after) {
+        if (!kube::onlyStatusChanged(before, after)) return true;
+        if (statusSeen_) statusSeen_(kube::objectKey(after), kube::objectResourceVersion(after));
+        return false;
       });
   // Every other kind keeps only what the checks, actions and this mapping read
   // (cache_transforms.hpp).

@@ -34,6 +34,12 @@ class ClusterCache final : public GateCacheReader {
                kube::InformerOptions options = {});
   ~ClusterCache();
 
+  // Called with a gate's key and resourceVersion when a change to its status alone arrives (the
+  // operator's own status write, seen by the watch), which enqueues nothing. Set before start().
+  using GateStatusSeen =
+      std::function<void(const std::string& gateKey, const std::string& resourceVersion)>;
+  void onGateStatusSeen(GateStatusSeen seen) { statusSeen_ = std::move(seen); }
+
   void start();
   void stop();
   bool hasSynced() const;
@@ -71,6 +77,7 @@ class ClusterCache final : public GateCacheReader {
   kube::RestClient& client_;
   std::vector<std::string> namespaces_;
   EnqueueGate enqueue_;
+  GateStatusSeen statusSeen_;
   kube::InformerOptions options_;
   Kind gates_, deployments_, replicaSets_, pods_, secrets_, configMaps_;
 };

@@ -216,6 +216,9 @@ int runManager(const ManagerOptions& options) {
   RestGateWriter writer(client, &events);
   GateReconciler reconciler(
       {&cache, &writer, &runtimeChecks, &metrics, {}, options.statusHeartbeat});
+  cache.onGateStatusSeen([&reconciler](const std::string& key, const std::string& rv) {
+    reconciler.statusSeen(key, rv);
+  });
 
   std::atomic<bool> leading{!options.leaderElect};
   // Set once the elector runs; the probe reads it to tell a standby from a candidate that

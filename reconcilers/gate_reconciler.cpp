@@ -284,6 +284,17 @@ void GateReconciler::setPodConditions(const Gate& gate, const Evaluation& evalua
   }
 }
 
+void GateReconciler::statusSeen(const std::string& key, const std::string& resourceVersion) {
+  std::lock_guard lock(mu_);
+  auto it = ownWrites_.find(key);
+  if (it != ownWrites_.end() && it->second.resourceVersion == resourceVersion) ownWrites_.erase(it);
+}
+
+std::size_t GateReconciler::unconfirmedWrites() {
+  std::lock_guard lock(mu_);
+  return ownWrites_.size();
+}
+
 kube::ObjectPtr GateReconciler::latestGate(const std::string& key, kube::ObjectPtr cached) {
   json written;
   {

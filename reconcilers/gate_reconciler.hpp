@@ -50,6 +50,11 @@ class GateReconciler {
 
   // Handles one "namespace/name" key from the work queue.
   kube::WorkResult reconcile(const std::string& key);
+  // The cache now holds gate `key` at `resourceVersion`: a status write of this reconciler that
+  // produced it needs no longer be kept (it would be kept until the gate's next round).
+  void statusSeen(const std::string& key, const std::string& resourceVersion);
+  // Status writes kept because the cache may not show them yet.
+  std::size_t unconfirmedWrites();
 
  private:
   // Patches the target and remembers the generation the patch gave it.

@@ -265,6 +265,46 @@ TEST_F(ClusterCacheTest, ChangesEnqueueTheGatesTheyConcern) {
   EXPECT_THAT(enqueued(), ::testing::Each("team-a/api-gate"));
 }
 
+// A gate's status write, seen by the watch, is reported (the reconciler drops what it kept of
+// the write) and enqueues nothing.
+TEST_F(ClusterCacheTest, AStatusChangeAloneIsReportedWithItsVersion) {
+  server_.create(gate("team-a", "web-gate", "web", "db-creds"));
+  std::mutex mu;
+  std::vector<std::string> seen;
+  client_ = testing::clientFor(server_);
+  kube::InformerOptions options;
+  options.initialBackoff = 10ms;
+  cache_ = std::make_unique<ClusterCache>(
+      *client_, std::vector<std::string>{},
+      [this](const std::string& key) {
+        std::lock_guard lock(mu_);
+        enqueued_.push_back(key);
+      },
+      options);
+  cache_->onGateStatusSeen([&](const std::string& key, const std::string& rv) {
+    std::lock_guard lock(mu);
+    seen.push_back(key + "@" + rv);
+  });
+  cache_->start();
+  ASSERT_TRUE(cache_->waitForSync(5s));
+  clearEnqueued();
+  server_.mutate("gates.readiness.dev/v1alpha1", "ReadinessGate", "team-a", "web-gate",
+                 [](json& g) {
+                   g["status"] = {{"phase", "Passing"}};
+                 });
+  const std::string rv = kube::objectResourceVersion(
+      *server_.get("gates.readiness.dev/v1alpha1", "ReadinessGate", "team-a", "web-gate"));
+  ASSERT_TRUE(testing::eventually([&] {
+    std::lock_guard lock(mu);
+    return !seen.empty();
+  }));
+  {
+    std::lock_guard lock(mu);
+    EXPECT_THAT(seen, ElementsAre("team-a/web-gate@" + rv));
+  }
+  EXPECT_THAT(enqueued(), ::testing::IsEmpty());
+}
+
 TEST_F(ClusterCacheTest, NamespacesLimitWhatIsCached) {
   server_.create(gate("team-a", "web-gate", "web", "db-creds"));
   server_.create(gate("team-b", "web-gate", "web", "db-creds"));

@@ -343,6 +343,20 @@ TEST_F(GateReconcilerTest, APauseIsNotUndoneWhileTheCacheStillShowsTheStatusBefo
   EXPECT_EQ(cluster_.deploymentPatches[1]["spec"]["paused"], false) << "resumed once it passes";
 }
 
+// The cache's watch reports a status change alone (the write coming back) without enqueueing the
+// gate: the write is dropped then, not kept until the gate's next round.
+TEST_F(GateReconcilerTest, AWriteTheWatchHasDeliveredIsNoLongerKept) {
+  EXPECT_FALSE(reconcile().error);
+  ASSERT_EQ(cluster_.statusWrites.size(), 1u);
+  EXPECT_EQ(reconciler_.unconfirmedWrites(), 1u);
+  const std::string written = cluster_.gate["metadata"]["resourceVersion"];
+  reconciler_.statusSeen(kKey, written + "0");  // another version: not this write
+  reconciler_.statusSeen("shop/other", written);
+  EXPECT_EQ(reconciler_.unconfirmedWrites(), 1u);
+  reconciler_.statusSeen(kKey, written);
+  EXPECT_EQ(reconciler_.unconfirmedWrites(), 0u);
+}
+
 TEST_F(GateReconcilerTest, AChangeByAnotherWriterReplacesTheRememberedWrite) {
   EXPECT_FALSE(reconcile().error);
   ASSERT_EQ(cluster_.statusWrites.size(), 1u);
