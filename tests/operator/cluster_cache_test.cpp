@@ -80,7 +80,9 @@ class ClusterCacheTest : public ::testing::Test {
     client_.reset();
   }
 
-  ClusterCache& start(std::vector<std::string> namespaces) {
+  // `statusSeen`: set as ClusterCache::onGateStatusSeen before the start.
+  ClusterCache& start(std::vector<std::string> namespaces,
+                      ClusterCache::GateStatusSeen statusSeen = {}) {
     client_ = testing::clientFor(server_);
     kube::InformerOptions options;
     options.initialBackoff = 10ms;
@@ -91,6 +93,7 @@ class ClusterCacheTest : public ::testing::Test {
           enqueued_.push_back(key);
         },
         options);
+    if (statusSeen) cache_->onGateStatusSeen(std::move(statusSeen));
     cache_->start();
     EXPECT_TRUE(cache_->waitForSync(5s));
     return *cache_;
@@ -271,22 +274,10 @@ TEST_F(ClusterCacheTest, AStatusChangeAloneIsReportedWithItsVersion) {
   server_.create(gate("team-a", "web-gate", "web", "db-creds"));
   std::mutex mu;
   std::vector<std::string> seen;
-  client_ = testing::clientFor(server_);
-  kube::InformerOptions options;
-  options.initialBackoff = 10ms;
-  cache_ = std::make_unique<ClusterCache>(
-      *client_, std::vector<std::string>{},
-      [this](const std::string& key) {
-        std::lock_guard lock(mu_);
-        enqueued_.push_back(key);
-      },
-      options);
-  cache_->onGateStatusSeen([&](const std::string& key, const std::string& rv) {
+  start({}, [&](const std::string& key, const std::string& rv) {
     std::lock_guard lock(mu);
     seen.push_back(key + "@" + rv);
   });
-  cache_->start();
-  ASSERT_TRUE(cache_->waitForSync(5s));
   clearEnqueued();
   server_.mutate("gates.readiness.dev/v1alpha1", "ReadinessGate", "team-a", "web-gate",
                  [](json& g) {
