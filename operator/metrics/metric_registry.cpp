@@ -50,22 +50,74 @@ struct ExtraLabel {
   std::string_view value;
 };
 
+// A series key: each label value followed by '\0', with '\0' and '\1' inside a value written
+// as "\1\2" and "\1\3". Keys sort as their values do, and the key of a prefix of values is a
+// prefix of the key.
+constexpr char kEnd = '\0';
+constexpr char kEscape = '\1';
+
+std::string encodeLabels(const LabelValues& values) {
+  std::size_t size = 0;
+  for (const auto& value : values) size += value.size() + 1;
+  std::string key;
+  key.reserve(size);
+  for (const auto& value : values) {
+    for (char c : value) {
+      if (c == kEnd || c == kEscape) {
+        key += kEscape;
+        key += c == kEnd ? '\2' : '\3';
+      } else {
+        key += c;
+      }
+    }
+    key += kEnd;
+  }
+  return key;
+}
+
+// Calls `each` with every label value of `key`, in order.
+template <class Each>
+void forEachLabel(std::string_view key, Each&& each) {
+  while (!key.empty()) {
+    const std::string_view value = key.substr(0, key.find(kEnd));
+    key.remove_prefix(std::min(key.size(), value.size() + 1));
+    if (value.find(kEscape) == std::string_view::npos) {
+      each(value);
+      continue;
+    }
+    std::string plain;
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      if (value[i] == kEscape && i + 1 < value.size()) {
+        plain += value[++i] == '\2' ? kEnd : kEscape;
+      } else {
+        plain += value[i];
+      }
+    }
+    each(std::string_view(plain));
+  }
+}
+
+LabelValues decodeLabels(std::string_view key) {
+  LabelValues values;
+  forEachLabel(key, [&](std::string_view value) { values.emplace_back(value); });
+  return values;
+}
+
 void appendSample(std::string& out, const std::string& name, const std::vector<std::string>& names,
-                  const LabelValues& values, const ExtraLabel* extra, double value) {
+                  std::string_view key, const ExtraLabel* extra, double value) {
   out += name;
   if (!names.empty() || extra) {
     out += '{';
-    bool first = true;
-    for (std::size_t i = 0; i < names.size(); ++i) {
-      if (!first) out += ',';
-      first = false;
-      out += names[i];
+    std::size_t i = 0;
+    forEachLabel(key, [&](std::string_view label) {
+      if (i > 0) out += ',';
+      out += names[i++];
       out += "=\"";
-      out += escapeLabelValue(values[i]);
+      out += escapeLabelValue(label);
       out += '"';
-    }
+    });
     if (extra) {
-      if (!first) out += ',';
+      if (i > 0) out += ',';
       out += extra->name;
       out += "=\"";
       out += escapeLabelValue(extra->value);
@@ -166,8 +218,11 @@ void Family::checkArity(const LabelValues& labels) const {
 }
 
 Family::Series& Family::seriesLocked(const LabelValues& labels) {
-  auto [it, inserted] = series_.try_emplace(labels);
-  if (inserted && type_ == MetricType::Histogram) it->second.buckets.assign(buckets_.size(), 0);
+  auto [it, inserted] = series_.try_emplace(encodeLabels(labels));
+  if (inserted && type_ == MetricType::Histogram) {
+    it->second.histogram = std::make_unique<HistogramCounts>();
+    it->second.histogram->buckets.assign(buckets_.size(), 0);
+  }
   return it->second;
 }
 
@@ -205,12 +260,12 @@ void Family::observe(const LabelValues& labels, double value) {
     throw std::invalid_argument("metric " + name_ + ": observe is for histograms");
   checkArity(labels);
   std::lock_guard lock(mu_);
-  Series& series = seriesLocked(labels);
+  HistogramCounts& counts = *seriesLocked(labels).histogram;
   // The first bound at or above the value (le is "less than or equal").
   auto it = std::lower_bound(buckets_.begin(), buckets_.end(), value);
-  if (it != buckets_.end()) ++series.buckets[static_cast<std::size_t>(it - buckets_.begin())];
-  series.sum += value;
-  ++series.count;
+  if (it != buckets_.end()) ++counts.buckets[static_cast<std::size_t>(it - buckets_.begin())];
+  counts.sum += value;
+  ++counts.count;
 }
 
 void Family::setState(const LabelValues& labels, std::string_view state) {
@@ -228,23 +283,26 @@ void Family::setState(const LabelValues& labels, std::string_view state) {
 bool Family::remove(const LabelValues& labels) {
   checkArity(labels);
   std::lock_guard lock(mu_);
-  return series_.erase(labels) > 0;
+  auto it = series_.find(encodeLabels(labels));
+  if (it == series_.end()) return false;
+  series_.erase(it);
+  return true;
 }
 
 std::size_t Family::removeIf(const std::function<bool(const LabelValues&)>& match) {
   std::lock_guard lock(mu_);
-  return std::erase_if(series_, [&](const auto& entry) { return match(entry.first); });
+  return std::erase_if(series_,
+                       [&](const auto& entry) { return match(decodeLabels(entry.first)); });
 }
 
 std::size_t Family::removeIf(const LabelValues& prefix,
                              const std::function<bool(const LabelValues&)>& match) {
   std::lock_guard lock(mu_);
   std::size_t removed = 0;
-  for (auto it = series_.lower_bound(prefix); it != series_.end();) {
-    const LabelValues& labels = it->first;
-    if (labels.size() < prefix.size() || !std::equal(prefix.begin(), prefix.end(), labels.begin()))
-      break;
-    if (match(labels)) {
+  const std::string start = encodeLabels(prefix);
+  for (auto it = series_.lower_bound(start); it != series_.end();) {
+    if (!it->first.starts_with(start)) break;
+    if (match(decodeLabels(it->first))) {
       it = series_.erase(it);
       ++removed;
     } else {
@@ -268,24 +326,25 @@ std::optional<double> Family::value(const LabelValues& labels) const {
     auto state = std::find(states_.begin(), states_.end(), labels.back());
     if (state == states_.end()) return std::nullopt;
     std::lock_guard lock(mu_);
-    auto it = series_.find(LabelValues(labels.begin(), labels.end() - 1));
+    auto it = series_.find(encodeLabels(LabelValues(labels.begin(), labels.end() - 1)));
     if (it == series_.end()) return std::nullopt;
     return it->second.value == static_cast<double>(state - states_.begin()) ? 1 : 0;
   }
   std::lock_guard lock(mu_);
-  auto it = series_.find(labels);
+  auto it = series_.find(encodeLabels(labels));
   if (it == series_.end() || type_ == MetricType::Histogram) return std::nullopt;
   return it->second.value;
 }
 
 std::optional<HistogramSnapshot> Family::histogram(const LabelValues& labels) const {
   std::lock_guard lock(mu_);
-  auto it = series_.find(labels);
+  auto it = series_.find(encodeLabels(labels));
   if (it == series_.end() || type_ != MetricType::Histogram) return std::nullopt;
-  HistogramSnapshot snapshot{buckets_, {}, it->second.sum, it->second.count};
+  const HistogramCounts& counts = *it->second.histogram;
+  HistogramSnapshot snapshot{buckets_, {}, counts.sum, counts.count};
   std::uint64_t running = 0;
-  for (auto n : it->second.buckets) snapshot.cumulative.push_back(running += n);
-  snapshot.cumulative.push_back(it->second.count);
+  for (auto n : counts.buckets) snapshot.cumulative.push_back(running += n);
+  snapshot.cumulative.push_back(counts.count);
   return snapshot;
 }
 
@@ -314,19 +373,20 @@ void Family::render(std::string& out, const std::function<void(std::string&)>* s
       appendSample(out, name_, labelNames_, labels, nullptr, series.value);
       continue;
     }
+    const HistogramCounts& counts = *series.histogram;
     std::uint64_t running = 0;
     for (std::size_t i = 0; i < buckets_.size(); ++i) {
-      running += series.buckets[i];
+      running += counts.buckets[i];
       const std::string bound = formatValue(buckets_[i]);
       const ExtraLabel le{"le", bound};
       appendSample(out, name_ + "_bucket", labelNames_, labels, &le, static_cast<double>(running));
     }
     const ExtraLabel inf{"le", "+Inf"};
     appendSample(out, name_ + "_bucket", labelNames_, labels, &inf,
-                 static_cast<double>(series.count));
-    appendSample(out, name_ + "_sum", labelNames_, labels, nullptr, series.sum);
+                 static_cast<double>(counts.count));
+    appendSample(out, name_ + "_sum", labelNames_, labels, nullptr, counts.sum);
     appendSample(out, name_ + "_count", labelNames_, labels, nullptr,
-                 static_cast<double>(series.count));
+                 static_cast<double>(counts.count));
   }
 }
 

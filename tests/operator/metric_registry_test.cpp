@@ -160,6 +160,36 @@ TEST(MetricRegistry, RemovesByPredicateWithinALabelPrefixOnly) {
   EXPECT_EQ(g.removeIf({"z"}, [](const LabelValues&) { return true; }), 0u);
 }
 
+TEST(MetricRegistry, LabelValuesWithAnyBytesStayApartAndRenderAsTheyWere) {
+  // A series is keyed by its values in one string; values holding the key's separator and
+  // escape bytes, or empty ones, must neither merge with other series nor render changed.
+  Registry registry;
+  auto& g = registry.gauge("g", "h", {"a", "b"});
+  const std::string nul("x\0y", 3), escape("x\1y", 3);
+  g.set({nul, ""}, 1);
+  g.set({"x", "y"}, 2);
+  g.set({escape, ""}, 3);
+  g.set({"", ""}, 4);
+  EXPECT_EQ(g.seriesCount(), 4u);
+  EXPECT_EQ(g.value({nul, ""}), 1);
+  EXPECT_EQ(g.value({"x", "y"}), 2);
+  EXPECT_EQ(g.value({escape, ""}), 3);
+  EXPECT_EQ(g.value({"", ""}), 4);
+  std::vector<LabelValues> seen;
+  g.removeIf({"x"}, [&](const LabelValues& l) {
+    seen.push_back(l);
+    return false;
+  });
+  EXPECT_EQ(seen, (std::vector<LabelValues>{{"x", "y"}}));
+  // Sorted as the values are: "" < "x" < "x\0y" < "x\1y".
+  EXPECT_EQ(registry.render(),
+            "# HELP g h\n# TYPE g gauge\ng{a=\"\",b=\"\"} 4\ng{a=\"x\",b=\"y\"} 2\n" +
+                std::string("g{a=\"") + nul + "\",b=\"\"} 1\ng{a=\"" + escape + "\",b=\"\"} 3\n");
+  EXPECT_TRUE(g.remove({nul, ""}));
+  EXPECT_EQ(g.value({"x", "y"}), 2);
+  EXPECT_EQ(g.seriesCount(), 3u);
+}
+
 TEST(MetricRegistry, StateSetRendersOneSeriesPerStateOneOnTheCurrentOne) {
   Registry registry;
   auto& phase = registry.stateSet("gate_phase", "Phase.", {"namespace", "gate"}, "phase",
