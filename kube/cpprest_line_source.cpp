@@ -2,6 +2,7 @@
 #define _TURN_OFF_PLATFORM_STRING
 #include "kube/cpprest_line_source.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace rg::kube {
@@ -51,17 +52,27 @@ bool CpprestLineSource::takeLine(std::string& line) {
   return true;
 }
 
+namespace {
+// What one read takes from what the client has received. The client reads a watch as fast as
+// the server sends it, so a reader that falls behind (10 000 status writes coming back at
+// start-up) finds megabytes waiting: taken whole, they were copied, and the buffer kept that
+// size for the life of the watch.
+constexpr std::size_t kMaxRead = 64 * 1024;
+}  // namespace
+
 bool CpprestLineSource::readMore() {
   // One byte waits for data (the client does not sync its buffer, so a larger read could wait
   // for bytes a watch has not sent yet); the rest of what arrived is taken in one read.
   const auto first = body_.bumpc().get();
   if (first == concurrency::streams::streambuf<uint8_t>::traits::eof()) return false;
-  // Lines already handed out are dropped before the buffer grows.
+  // Lines already handed out are dropped before the buffer grows; a buffer grown by one long
+  // line is given back once that line is out.
   pending_.erase(0, begin_);
   scanned_ -= begin_;
   begin_ = 0;
+  if (pending_.capacity() > 4 * kMaxRead && pending_.size() < kMaxRead) pending_.shrink_to_fit();
   pending_.push_back(static_cast<char>(first));
-  const std::size_t available = body_.in_avail();
+  const std::size_t available = std::min<std::size_t>(body_.in_avail(), kMaxRead);
   if (available == 0) return true;
   const std::size_t old = pending_.size();
   pending_.resize(old + available);

@@ -23,6 +23,9 @@ class CpprestLineSource final : public LineSource {
 
   bool readLine(std::string& line) override;
   void cancel() override;
+  // Bytes the reader's own buffer holds room for: bounded by one read and the longest line, not
+  // by how far the reader is behind the server.
+  std::size_t bufferCapacity() const { return pending_.capacity(); }
 
  private:
   // Moves the first complete line (without "\n" or "\r\n") out of pending_.
