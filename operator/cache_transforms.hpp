@@ -4,7 +4,8 @@
 // the mapping from changes to gates read, and drops the rest (managedFields, unread annotations
 // and labels, most of a pod's spec and status). A field a reader starts to use must be added
 // here; tests/unit/cache/trimmed_equivalence_test.cpp evaluates full and trimmed objects side by
-// side. ReadinessGates keep all but managedFields, with their spec and status as text (trimGate).
+// side. ReadinessGates keep all but managedFields, with their spec and status as packed text
+// (trimGate).
 //
 // Every transform keeps metadata.name, namespace, uid and resourceVersion (the informer's and
 // the event recorder's identity of an object). A field of the wrong type where an object or a
@@ -19,15 +20,15 @@ void trimGate(nlohmann::json& gate);
 
 // Identity, generation, the annotations a rollback keeps from the Deployment (kubectl's
 // annotationsToSkip, last-applied-configuration included, and the gates' own), spec.replicas,
-// paused, progressDeadlineSeconds, the whole spec.template as its text with its digest (compared
-// with the ReplicaSets' digests; actions::compactTemplate, read back with
+// paused, progressDeadlineSeconds, the whole spec.template as its packed text with its digest
+// (compared with the ReplicaSets' digests; actions::compactTemplate, read back with
 // actions::withTemplateObject), and the status counters and conditions the checks and the rollback
 // read.
 void trimDeployment(nlohmann::json& deployment);
 
 // Identity, the pod-template-hash label, controller references, the annotations a rollback
 // copies to the Deployment plus the revision and revision-history, spec.replicas, and
-// spec.template (a rollback restores it) as its text, as written, with its digest
+// spec.template (a rollback restores it) as its packed text, as written, with its digest
 // (actions::compactReplicaSetTemplate).
 void trimReplicaSet(nlohmann::json& replicaSet);
 

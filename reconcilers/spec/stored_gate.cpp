@@ -1,5 +1,6 @@
 #include "reconcilers/spec/stored_gate.hpp"
 
+#include "reconcilers/spec/packed_text.hpp"
 #include "reconcilers/status/gate_status.hpp"
 
 namespace rg {
@@ -9,7 +10,7 @@ using nlohmann::json;
 void compactStoredGate(json& gate) {
   if (!gate.is_object()) return;
   auto spec = gate.find("spec");
-  if (spec != gate.end() && spec->is_object()) *spec = spec->dump();
+  if (spec != gate.end() && spec->is_object()) *spec = packText(spec->dump());
   compactStoredStatus(gate);
 }
 
@@ -17,15 +18,16 @@ json storedSpec(const json& gate) {
   if (!gate.is_object()) return json();
   auto spec = gate.find("spec");
   if (spec == gate.end()) return json();
-  if (!spec->is_string()) return *spec;
-  json parsed = json::parse(spec->get_ref<const std::string&>(), nullptr, false);
+  if (!isPackedText(*spec)) return *spec;
+  const auto text = unpackText(*spec);
+  json parsed = text ? json::parse(*text, nullptr, false) : json();
   return parsed.is_discarded() ? json() : parsed;
 }
 
 json withStoredSpec(const json& gate) {
   json out = gate;
   auto spec = out.is_object() ? out.find("spec") : out.end();
-  if (spec != out.end() && spec->is_string()) *spec = storedSpec(gate);
+  if (spec != out.end() && isPackedText(*spec)) *spec = storedSpec(gate);
   return out;
 }
 

@@ -1,5 +1,7 @@
 #include "reconcilers/status/gate_status.hpp"
 
+#include "reconcilers/spec/packed_text.hpp"
+
 #include <cctype>
 #include <cstdio>
 #include <ctime>
@@ -228,16 +230,17 @@ json toJson(const GateStatus& status) {
 void compactStoredStatus(json& gate) {
   if (!gate.is_object()) return;
   auto it = gate.find("status");
-  if (it != gate.end() && it->is_object()) *it = it->dump();
+  if (it != gate.end() && it->is_object()) *it = packText(it->dump());
 }
 
 GateStatus storedStatus(const json& gate) {
   if (!gate.is_object()) return {};
   auto it = gate.find("status");
   if (it == gate.end()) return {};
-  if (!it->is_string()) return statusFromJson(*it);
-  // Text that is not JSON reads as no status, as any status of the wrong type does.
-  return statusFromJson(json::parse(it->get_ref<const std::string&>(), nullptr, false));
+  if (!isPackedText(*it)) return statusFromJson(*it);
+  // Text that does not read reads as no status, as any status of the wrong type does.
+  const auto text = unpackText(*it);
+  return statusFromJson(text ? json::parse(*text, nullptr, false) : json());
 }
 
 }  // namespace rg

@@ -93,10 +93,11 @@ struct GateStatus {
 GateStatus statusFromJson(const nlohmann::json& status);
 nlohmann::json toJson(const GateStatus& status);
 
-// The operator's cache keeps a gate's status as its compact JSON text, not as a tree: the status
-// is read once per round, and as a tree it took two thirds of a cached gate's memory.
-// compactStoredStatus turns an object .status into that text; storedStatus reads either form
-// (a gate just written by the operator itself still has its status as an object).
+// The operator's cache keeps a gate's status as its compact JSON text, packed (packed_text.hpp),
+// not as a tree: the status is read once per snapshot, and as a tree it took two thirds of a
+// cached gate's memory. compactStoredStatus turns an object .status into that text;
+// storedStatus reads either form (a gate just written by the operator itself still has its
+// status as an object).
 void compactStoredStatus(nlohmann::json& gate);
 GateStatus storedStatus(const nlohmann::json& gate);
 

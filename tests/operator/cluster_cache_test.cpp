@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "reconcilers/spec/packed_text.hpp"
 #include "tests/informer/wire_support.hpp"
 #include "tests/operator/operator_run.hpp"
 
@@ -204,8 +205,8 @@ TEST_F(ClusterCacheTest, CacheKeepsOnlyWhatIsReadOfEachKindAndGatesWithSpecAndSt
   EXPECT_EQ(cached["metadata"]["annotations"], json({{"deployment.kubernetes.io/revision", "1"}}));
   EXPECT_FALSE(cached["metadata"].contains("labels"));
   EXPECT_FALSE(cached["spec"].contains("selector"));
-  // The template as its text; the checks read it parsed again.
-  EXPECT_EQ(cached["spec"]["template"], storedTarget["spec"]["template"].dump());
+  // The template as its packed text; the checks read it parsed again.
+  EXPECT_EQ(unpackText(cached["spec"]["template"]), storedTarget["spec"]["template"].dump());
   EXPECT_EQ(workload->deploymentWithTemplate()["spec"]["template"],
             storedTarget["spec"]["template"]);
   ASSERT_EQ(workload->replicaSets.size(), 1u);
@@ -214,14 +215,14 @@ TEST_F(ClusterCacheTest, CacheKeepsOnlyWhatIsReadOfEachKindAndGatesWithSpecAndSt
   EXPECT_EQ(workload->pods[0]["metadata"]["labels"], json({{"pod-template-hash", "1"}}));
   EXPECT_EQ(workload->pods[0]["spec"], json::object());
   EXPECT_EQ(workload->pods[0]["status"], json({{"phase", "Running"}}));
-  // A gate stays whole but for managedFields, with its spec and status kept as text.
+  // A gate stays whole but for managedFields, with its spec and status kept as packed text.
   auto cachedGate = cache.gate("team-a/web-gate");
   ASSERT_NE(cachedGate, nullptr);
   kube::stripManagedFields(storedGate);
-  ASSERT_TRUE((*cachedGate)["status"].is_string());
-  ASSERT_TRUE((*cachedGate)["spec"].is_string());
-  EXPECT_EQ(json::parse((*cachedGate)["status"].get<std::string>()), storedGate["status"]);
-  EXPECT_EQ(json::parse((*cachedGate)["spec"].get<std::string>()), storedGate["spec"]);
+  ASSERT_TRUE(isPackedText((*cachedGate)["status"]));
+  ASSERT_TRUE(isPackedText((*cachedGate)["spec"]));
+  EXPECT_EQ(json::parse(unpackText((*cachedGate)["status"]).value()), storedGate["status"]);
+  EXPECT_EQ(json::parse(unpackText((*cachedGate)["spec"]).value()), storedGate["spec"]);
   json cachedRest = *cachedGate, storedRest = storedGate;
   for (json* gate : {&cachedRest, &storedRest}) {
     gate->erase("status");

@@ -5,6 +5,7 @@
 
 #include "kube/object_views.hpp"
 #include "reconcilers/actions/rollback.hpp"
+#include "reconcilers/spec/packed_text.hpp"
 #include "tests/unit/cache/cache_fixture.hpp"
 
 namespace rg::cache {
@@ -41,7 +42,7 @@ TEST(CacheTransforms, DeploymentKeepsIdentityRollbackAnnotationsTemplateAndStatu
   expected["metadata"]["annotations"][kLastApplied] = full["metadata"]["annotations"][kLastApplied];
   // The template is read by the checks: whole, as its text, with the digest compared with the
   // ReplicaSets'.
-  expected["spec"]["template"] = full["spec"]["template"].dump();
+  expected["spec"]["template"] = packText(full["spec"]["template"].dump());
   expected["spec"]["templateDigest"] = actions::canonicalTemplateDigest(full["spec"]["template"]);
   EXPECT_EQ(trimmed, expected) << trimmed.dump(1);
 }
@@ -67,9 +68,17 @@ TEST(CacheTransforms, ADeploymentKeptAsTextReadsWithItsTemplateWhole) {
   const auto whole = std::make_shared<const json>(full);
   EXPECT_EQ(actions::withTemplateObject(whole), whole);
   json broken = trimmed;
-  broken["spec"]["template"] = "{not json";
+  broken["spec"]["template"] = packText("{not json");
   const auto unreadable = actions::withTemplateObject(std::make_shared<const json>(broken));
   EXPECT_FALSE((*unreadable)["spec"].contains("template"));
+  // A template that is a string is of the wrong type, not text to read: no template.
+  json text = full;
+  text["spec"]["template"] = full["spec"]["template"].dump();
+  EXPECT_FALSE(actions::hasTemplate(text));
+  EXPECT_FALSE(actions::templateObject(text).has_value());
+  const auto asString = std::make_shared<const json>(text);
+  EXPECT_EQ(actions::withTemplateObject(asString), asString);
+  EXPECT_FALSE(kube::DeploymentView(text).podTemplateView().hasContainers());
   EXPECT_EQ(actions::withTemplateObject(nullptr), nullptr);
 }
 
@@ -119,10 +128,10 @@ TEST(CacheTransforms, ReplicaSetKeepsTemplateOwnerHashLabelAndCopiedAnnotations)
   })json"_json;
   // A rollback restores this template: whole, annotations and all, kept as its text, with the
   // digest that the Deployment's template is compared with.
-  expected["spec"]["template"] = full["spec"]["template"].dump();
+  expected["spec"]["template"] = packText(full["spec"]["template"].dump());
   expected["spec"]["templateDigest"] = actions::canonicalTemplateDigest(full["spec"]["template"]);
   EXPECT_EQ(trimmed, expected) << trimmed.dump(1);
-  EXPECT_EQ(actions::replicaSetTemplate(trimmed), full["spec"]["template"]);
+  EXPECT_EQ(actions::templateObject(trimmed), full["spec"]["template"]);
 }
 
 TEST(CacheTransforms, AReplicaSetKeptAsTextMatchesTheTemplatesItsFullFormMatches) {
@@ -130,7 +139,7 @@ TEST(CacheTransforms, AReplicaSetKeptAsTextMatchesTheTemplatesItsFullFormMatches
   for (const json& full : set.replicaSets) {
     json trimmed = full;
     trimReplicaSet(trimmed);
-    ASSERT_TRUE(trimmed["spec"]["template"].is_string());
+    ASSERT_TRUE(isPackedText(trimmed["spec"]["template"]));
     EXPECT_EQ(kube::ReplicaSetView(trimmed).podTemplateHash(),
               kube::ReplicaSetView(full).podTemplateHash());
     for (const json& other : set.replicaSets) {
@@ -163,7 +172,7 @@ TEST(CacheTransforms, AReplicaSetKeptAsTextMatchesTheTemplatesItsFullFormMatches
   bare["spec"].erase("template");
   trimReplicaSet(bare);
   EXPECT_FALSE(actions::replicaSetTemplateMatches(bare, set.deployment).has_value());
-  EXPECT_FALSE(actions::replicaSetTemplate(bare).has_value());
+  EXPECT_FALSE(actions::templateObject(bare).has_value());
 }
 
 TEST(CacheTransforms, ReplicaSetKeepsRevisionHistoryAndDropsTheGatesAnnotations) {

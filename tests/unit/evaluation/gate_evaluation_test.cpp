@@ -5,6 +5,7 @@
 
 #include "reconcilers/actions/pause.hpp"
 #include "reconcilers/actions/rollback.hpp"
+#include "reconcilers/spec/packed_text.hpp"
 #include "tests/unit/evaluation/evaluation_fixtures.hpp"
 
 namespace rg {
@@ -536,18 +537,24 @@ TEST(GateStatus, AStatusKeptAsTextReadsAsTheStatusItWas) {
   gate["status"] = toJson(h.status);
   const json asObject = gate;
   compactStoredStatus(gate);
-  ASSERT_TRUE(gate["status"].is_string());
-  EXPECT_EQ(json::parse(gate["status"].get<std::string>()), asObject["status"]);
+  ASSERT_TRUE(isPackedText(gate["status"]));
+  EXPECT_EQ(json::parse(unpackText(gate["status"]).value()), asObject["status"]);
   EXPECT_EQ(gate["spec"], asObject["spec"]);
   EXPECT_EQ(storedStatus(gate), h.status);
   EXPECT_EQ(storedStatus(asObject), h.status);
-  compactStoredStatus(gate);  // already text: unchanged
+  compactStoredStatus(gate);  // already packed: unchanged
   EXPECT_EQ(storedStatus(gate), h.status);
 }
 
 TEST(GateStatus, AGateWithoutAReadableStatusHasAnEmptyOne) {
   EXPECT_EQ(storedStatus(json::object()), GateStatus{});
   EXPECT_EQ(storedStatus(json{{"status", "not json {"}}), GateStatus{});
+  EXPECT_EQ(storedStatus(json{{"status", packText("not json {")}}), GateStatus{});
+  // A status that is a string is one of the wrong type, not text to read.
+  GateStatus passing;
+  passing.phase = Phase::Passing;
+  EXPECT_EQ(storedStatus(json{{"status", toJson(passing)}}), passing);
+  EXPECT_EQ(storedStatus(json{{"status", toJson(passing).dump()}}), GateStatus{});
   EXPECT_EQ(storedStatus(json{{"status", 3}}), GateStatus{});
   EXPECT_EQ(storedStatus(json::array()), GateStatus{});
   json gate = {{"status", nullptr}};

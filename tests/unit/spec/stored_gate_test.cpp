@@ -1,10 +1,11 @@
-// A gate as the cache keeps it (spec and status as text) reads as the gate it was.
+// A gate as the cache keeps it (spec and status as packed text) reads as the gate it was.
 #include "reconcilers/spec/stored_gate.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "reconcilers/gate_dependencies.hpp"
+#include "reconcilers/spec/packed_text.hpp"
 #include "reconcilers/spec/spec_parser.hpp"
 #include "reconcilers/status/gate_status.hpp"
 
@@ -31,8 +32,8 @@ TEST(StoredGate, SpecAndStatusKeptAsTextReadAsTheyWere) {
   const json whole = gateObject();
   json stored = whole;
   compactStoredGate(stored);
-  ASSERT_TRUE(stored["spec"].is_string());
-  ASSERT_TRUE(stored["status"].is_string());
+  ASSERT_TRUE(isPackedText(stored["spec"]));
+  ASSERT_TRUE(isPackedText(stored["status"]));
   EXPECT_EQ(stored["metadata"], whole["metadata"]);
   EXPECT_EQ(storedSpec(stored), whole["spec"]);
   EXPECT_EQ(storedSpec(whole), whole["spec"]);
@@ -66,8 +67,17 @@ TEST(StoredGate, ASpecThatIsNotAnObjectStaysWhatItWasForTheParserToReport) {
   EXPECT_THAT(parseGate(withStoredSpec(wrongType)).errorSummary(),
               ::testing::HasSubstr("must be an object"));
 
+  // A string spec is a string, not text to read: the parser reports it.
+  json text = gateObject();
+  text["spec"] = gateObject()["spec"].dump();
+  compactStoredGate(text);
+  EXPECT_TRUE(storedSpec(text).is_string());
+  EXPECT_THAT(parseGate(withStoredSpec(text)).errorSummary(),
+              ::testing::HasSubstr("must be an object"));
+  EXPECT_TRUE(gateTargetIndex(text).empty());
+
   json unreadable = gateObject();
-  unreadable["spec"] = "{not json";
+  unreadable["spec"] = packText("{not json");
   EXPECT_TRUE(storedSpec(unreadable).is_null());
   EXPECT_THAT(parseGate(withStoredSpec(unreadable)).errorSummary(),
               ::testing::HasSubstr("spec: is required"));
