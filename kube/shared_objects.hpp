@@ -2,6 +2,7 @@
 // Read-only shares of cached objects. A reconcile reads the cache's snapshots instead of copying
 // them; they read as `const nlohmann::json&`. Built from a json (the offline check's manifests,
 // tests), they hold a share of their own.
+#include <cstdint>
 #include <initializer_list>
 #include <iterator>
 #include <memory>
@@ -45,7 +46,13 @@ class SharedObject {
   const ObjectPtr& share() const { return object_; }
   // A private copy to change (tests build workloads this way); the cache's object is never
   // changed.
-  nlohmann::json& edit() { return editable_.edit(object_); }
+  nlohmann::json& edit() {
+    ++edits_;
+    return editable_.edit(object_);
+  }
+  // How many times edit() was called: what was derived from the object since is stale (a second
+  // edit() changes the same private copy in place, at the same address).
+  std::uint64_t edits() const { return edits_; }
 
  private:
   static const nlohmann::json& null() {
@@ -54,6 +61,7 @@ class SharedObject {
   }
   ObjectPtr object_;
   EditableShare editable_;
+  std::uint64_t edits_ = 0;
 };
 
 // A list of objects, iterated as `const nlohmann::json&`.

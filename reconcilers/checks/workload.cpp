@@ -42,10 +42,13 @@ std::shared_ptr<const nlohmann::json> KeyCatalog::current(const std::string& nam
 }
 
 const nlohmann::json& Workload::deploymentWithTemplate() const {
-  // A test may edit() the Deployment after a first read: parse again for another object.
-  if (!withTemplate_ || withTemplateOf_ != &deployment.get()) {
+  // A test may edit() the Deployment after a first read: parse again for another object, or for
+  // the same one changed.
+  if (!withTemplate_ || withTemplateOf_ != &deployment.get() ||
+      withTemplateEdits_ != deployment.edits()) {
     withTemplate_ = actions::withTemplateObject(deployment.share());
     withTemplateOf_ = &deployment.get();
+    withTemplateEdits_ = deployment.edits();
   }
   return withTemplate_ ? *withTemplate_ : deployment.get();
 }

@@ -77,6 +77,7 @@ struct Workload {
  private:
   mutable kube::ObjectPtr withTemplate_;
   mutable const nlohmann::json* withTemplateOf_ = nullptr;
+  mutable std::uint64_t withTemplateEdits_ = 0;
 };
 
 }  // namespace rg

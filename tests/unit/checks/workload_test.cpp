@@ -2,6 +2,8 @@
 
 #include "reconcilers/checks/workload.hpp"
 
+#include "reconcilers/actions/rollback.hpp"
+
 namespace rg {
 namespace {
 
@@ -95,6 +97,35 @@ TEST(KeyCatalog, ALookupAnswerThatIsNoObjectIsNotFound) {
     return std::make_shared<const nlohmann::json>(nlohmann::json::array());
   });
   EXPECT_EQ(catalog.find("s"), nullptr);
+}
+
+// The template is parsed once per Workload; a Deployment changed after that read (tests
+// edit() theirs) is parsed again, also when the change is to the same private copy.
+TEST(Workload, TheDeploymentWithItsTemplateFollowsEveryEdit) {
+  auto deploymentWith = [](const std::string& image) {
+    json deployment = {
+        {"metadata", {{"name", "web"}}},
+        {"spec",
+         {{"template",
+           {{"spec", {{"containers", json::array({{{"name", "app"}, {"image", image}}})}}}}}}}};
+    actions::compactTemplate(deployment);
+    return deployment;
+  };
+  auto imageOf = [](const Workload& workload) {
+    return workload.deploymentWithTemplate()["spec"]["template"]["spec"]["containers"][0].value(
+        "image", "");
+  };
+  Workload workload;
+  workload.deployment = deploymentWith("app:1");
+  EXPECT_FALSE(workload.templateRead());
+  EXPECT_EQ(imageOf(workload), "app:1");
+  EXPECT_TRUE(workload.templateRead());
+  workload.deployment.edit() = deploymentWith("app:2");
+  EXPECT_EQ(imageOf(workload), "app:2");
+  workload.deployment.edit() = deploymentWith("app:3");  // the same private copy, changed again
+  EXPECT_EQ(imageOf(workload), "app:3");
+  const json* once = &workload.deploymentWithTemplate();
+  EXPECT_EQ(&workload.deploymentWithTemplate(), once);  // read again without a change: kept
 }
 
 }  // namespace
