@@ -13,6 +13,8 @@ include(GoogleTest)
 # their own that the ThreadSanitizer job builds alone.
 set(RG_WORKQUEUE_TEST_SOURCES
   ${CMAKE_SOURCE_DIR}/tests/unit/kube/work_queue_test.cpp
+  ${CMAKE_SOURCE_DIR}/tests/unit/kube/work_queue_limits_test.cpp
+  ${CMAKE_SOURCE_DIR}/tests/unit/kube/run_workers_test.cpp
   ${CMAKE_SOURCE_DIR}/tests/unit/kube/delay_heap_test.cpp
   ${CMAKE_SOURCE_DIR}/tests/unit/kube/rate_limiter_test.cpp)
 add_executable(workqueue_tests ${RG_WORKQUEUE_TEST_SOURCES})

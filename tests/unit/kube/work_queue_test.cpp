@@ -1,52 +1,29 @@
+// The work queue: deduplication, delays, shutdown, and getters waiting for delays.
 #include "kube/work_queue.hpp"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <chrono>
-#include <functional>
-#include <memory>
 #include <mutex>
 #include <optional>
 #include <random>
-#include <stdexcept>
 #include <string>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
-#include <utility>
 #include <vector>
 
 #include "kube/clock.hpp"
 #include "kube/rate_limiter.hpp"
+#include "tests/unit/kube/work_queue_support.hpp"
 
 namespace rg::kube {
 namespace {
 
 using namespace std::chrono_literals;
+using namespace queue_test;
 using std::chrono::nanoseconds;
-
-// Polls `condition` for work done on other threads. The bound only guards against a hang; no
-// assertion depends on how long anything takes.
-bool waitFor(const std::function<bool()>& condition, std::chrono::milliseconds bound = 20s) {
-  const auto deadline = std::chrono::steady_clock::now() + bound;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(1ms);
-  }
-  return true;
-}
-
-// get() that cannot hang the test: waits for a ready key first.
-std::optional<std::string> getReady(WorkQueue& queue) {
-  if (!waitFor([&] { return queue.len() > 0; })) return std::nullopt;
-  return queue.get();
-}
-
-struct FakeClockQueue {
-  std::shared_ptr<FakeClock> clock = std::make_shared<FakeClock>();
-  WorkQueue queue{WorkQueue::Options{clock, nullptr}};
-};
 
 // --- basic queue semantics ---------------------------------------------------------------
 
@@ -447,213 +424,6 @@ TEST(WorkQueue, DelayedKeysReachIdleWorkersUnderLoad) {
   queue.shutDown();
   for (auto& worker : workers) worker.join();
   EXPECT_TRUE(allSeen) << seen.size() << " of " << kKeys << " keys handed out";
-}
-
-// --- rate-limited adds -------------------------------------------------------------------
-
-TEST(WorkQueue, AddRateLimitedBacksOffPerKeyAndForgetResets) {
-  FakeClockQueue f;
-  f.queue.addRateLimited("ns/a");  // 5 ms
-  EXPECT_EQ(f.queue.numRequeues("ns/a"), 1);
-  f.clock->advance(4ms);
-  EXPECT_EQ(f.queue.len(), 0u);
-  f.clock->advance(1ms);
-  ASSERT_EQ(getReady(f.queue), "ns/a");
-  f.queue.addRateLimited("ns/a");  // 10 ms, added while processing
-  f.queue.done("ns/a");
-  EXPECT_EQ(f.queue.numRequeues("ns/a"), 2);
-  f.clock->advance(9ms);
-  EXPECT_EQ(f.queue.len(), 0u);
-  EXPECT_EQ(f.queue.numWaiting(), 1u);
-  f.clock->advance(1ms);
-  ASSERT_EQ(getReady(f.queue), "ns/a");
-  f.queue.forget("ns/a");
-  EXPECT_EQ(f.queue.numRequeues("ns/a"), 0);
-}
-
-TEST(WorkQueue, UsesInjectedRateLimiter) {
-  auto clock = std::make_shared<FakeClock>();
-  auto limiter = std::make_shared<ItemExponentialFailureRateLimiter>(1s, 10s);
-  WorkQueue queue(WorkQueue::Options{clock, limiter});
-  queue.addRateLimited("ns/a");
-  clock->advance(999ms);
-  EXPECT_EQ(queue.len(), 0u);
-  clock->advance(1ms);
-  EXPECT_EQ(getReady(queue), "ns/a");
-  EXPECT_EQ(limiter->numRequeues("ns/a"), 1);
-}
-
-// --- metrics -----------------------------------------------------------------------------
-
-TEST(WorkQueueMetrics, CountsAddsAndDepth) {
-  WorkQueue queue;
-  const auto& m = queue.metrics();
-  queue.add("ns/a");
-  queue.add("ns/a");
-  queue.add("ns/b");
-  EXPECT_EQ(m.adds_total.load(), 2u);
-  EXPECT_EQ(m.depth.load(), 2);
-  ASSERT_EQ(queue.get(), "ns/a");
-  EXPECT_EQ(m.depth.load(), 1);
-  queue.add("ns/a");  // re-added while processing: waiting again
-  EXPECT_EQ(m.adds_total.load(), 3u);
-  EXPECT_EQ(m.depth.load(), 2);
-  queue.done("ns/a");
-  ASSERT_EQ(queue.get(), "ns/b");
-  ASSERT_EQ(queue.get(), "ns/a");
-  EXPECT_EQ(m.depth.load(), 0);
-}
-
-TEST(WorkQueueMetrics, MeasuresQueueAndWorkDurationsOnQueueClock) {
-  FakeClockQueue f;
-  const auto& m = f.queue.metrics();
-  f.queue.add("ns/a");
-  f.queue.add("ns/b");
-  f.clock->advance(7ms);
-  ASSERT_EQ(f.queue.get(), "ns/a");
-  EXPECT_EQ(m.queue_duration_count.load(), 1u);
-  EXPECT_EQ(m.queue_duration_sum_ns.load(), nanoseconds(7ms).count());
-  f.clock->advance(3ms);
-  f.queue.done("ns/a");
-  EXPECT_EQ(m.work_duration_count.load(), 1u);
-  EXPECT_EQ(m.work_duration_sum_ns.load(), nanoseconds(3ms).count());
-  ASSERT_EQ(f.queue.get(), "ns/b");  // waited 10 ms
-  EXPECT_EQ(m.queue_duration_count.load(), 2u);
-  EXPECT_EQ(m.queue_duration_sum_ns.load(), nanoseconds(17ms).count());
-  f.queue.done("ns/b");
-  EXPECT_EQ(m.work_duration_count.load(), 2u);
-  EXPECT_EQ(m.work_duration_sum_ns.load(), nanoseconds(3ms).count());
-}
-
-TEST(WorkQueueMetrics, CountsRetries) {
-  FakeClockQueue f;
-  const auto& m = f.queue.metrics();
-  f.queue.addAfter("ns/a", 1s);
-  f.queue.addRateLimited("ns/b");
-  f.queue.addAfter("ns/c", 0s);
-  EXPECT_EQ(m.retries_total.load(), 3u);
-  EXPECT_EQ(m.adds_total.load(), 1u);  // only ns/c has reached the queue
-  f.clock->advance(1s);
-  ASSERT_TRUE(waitFor([&] { return f.queue.len() == 3; }));
-  EXPECT_EQ(m.adds_total.load(), 3u);
-  EXPECT_EQ(m.retries_total.load(), 3u);
-}
-
-// --- runWorkers --------------------------------------------------------------------------
-
-TEST(RunWorkers, ErrorRetriesWithGrowingBackoffThenOkForgets) {
-  FakeClockQueue f;
-  std::atomic<int> attempts{0};
-  std::thread runner([&] {
-    runWorkers(f.queue, 2, [&](const std::string&) {
-      return ++attempts <= 3 ? WorkResult::failed("not yet") : WorkResult::ok();
-    });
-  });
-  f.queue.add("ns/a");
-
-  // Each failure waits twice as long as the one before: 5 ms, 10 ms, 20 ms.
-  const nanoseconds backoff[] = {5ms, 10ms, 20ms};
-  for (int failure = 1; failure <= 3; ++failure) {
-    ASSERT_TRUE(waitFor([&] { return attempts == failure && f.queue.numWaiting() == 1; }));
-    EXPECT_EQ(f.queue.numRequeues("ns/a"), failure);
-    f.clock->advance(backoff[failure - 1] - 1ms);
-    EXPECT_EQ(f.queue.numWaiting(), 1u) << "retried before its backoff, failure " << failure;
-    EXPECT_EQ(attempts.load(), failure);
-    f.clock->advance(1ms);
-  }
-  ASSERT_TRUE(waitFor([&] { return attempts == 4 && f.queue.numRequeues("ns/a") == 0; }));
-  f.queue.shutDown();
-  runner.join();
-  EXPECT_EQ(attempts.load(), 4);
-  EXPECT_EQ(f.queue.metrics().retries_total.load(), 3u);
-}
-
-TEST(RunWorkers, RequeueAfterForgetsBackoffAndComesBackLater) {
-  auto clock = std::make_shared<FakeClock>();
-  auto limiter = std::make_shared<ItemExponentialFailureRateLimiter>(5ms, 1000s);
-  limiter->when("ns/a");
-  limiter->when("ns/a");  // two earlier failures
-  WorkQueue queue(WorkQueue::Options{clock, limiter});
-  std::atomic<int> attempts{0};
-  std::thread runner([&] {
-    runWorkers(queue, 1, [&](const std::string&) {
-      return ++attempts == 1 ? WorkResult::after(30s) : WorkResult::ok();
-    });
-  });
-  queue.add("ns/a");
-  ASSERT_TRUE(waitFor([&] { return attempts == 1 && queue.numWaiting() == 1; }));
-  EXPECT_EQ(limiter->numRequeues("ns/a"), 0);
-  clock->advance(29s);
-  EXPECT_EQ(queue.numWaiting(), 1u);
-  clock->advance(1s);
-  ASSERT_TRUE(waitFor([&] { return attempts == 2; }));
-  queue.shutDown();
-  runner.join();
-  EXPECT_EQ(queue.numWaiting(), 0u);
-}
-
-TEST(RunWorkers, ThrowingHandlerIsRetriedLikeAnError) {
-  FakeClockQueue f;
-  std::atomic<int> attempts{0};
-  std::thread runner([&] {
-    runWorkers(f.queue, 1, [&](const std::string&) -> WorkResult {
-      if (++attempts == 1) throw std::runtime_error("boom");
-      return WorkResult::ok();
-    });
-  });
-  f.queue.add("ns/a");
-  ASSERT_TRUE(waitFor([&] { return attempts == 1 && f.queue.numWaiting() == 1; }));
-  EXPECT_EQ(f.queue.numRequeues("ns/a"), 1);
-  f.clock->advance(5ms);
-  ASSERT_TRUE(waitFor([&] { return attempts == 2 && f.queue.numRequeues("ns/a") == 0; }));
-  f.queue.shutDown();
-  runner.join();
-}
-
-TEST(RunWorkers, OkResultForgetsAndDoesNotRequeue) {
-  FakeClockQueue f;
-  f.queue.addRateLimited("ns/a");  // one earlier failure, ready after 5 ms
-  std::atomic<int> attempts{0};
-  std::thread runner([&] {
-    runWorkers(f.queue, 3, [&](const std::string&) {
-      ++attempts;
-      return WorkResult::ok();
-    });
-  });
-  f.clock->advance(5ms);
-  ASSERT_TRUE(waitFor([&] { return attempts == 1 && f.queue.numRequeues("ns/a") == 0; }));
-  f.clock->advance(1h);
-  EXPECT_EQ(f.queue.numWaiting(), 0u);
-  EXPECT_EQ(f.queue.len(), 0u);
-  f.queue.shutDown();
-  runner.join();
-  EXPECT_EQ(attempts.load(), 1);
-}
-
-TEST(RunWorkers, ReturnsOnceQueueShutsDown) {
-  WorkQueue queue;
-  std::atomic<bool> returned{false};
-  std::thread runner([&] {
-    runWorkers(queue, 4, [](const std::string&) { return WorkResult::ok(); });
-    returned = true;
-  });
-  queue.shutDown();
-  runner.join();
-  EXPECT_TRUE(returned.load());
-}
-
-TEST(RunWorkers, RejectsZeroWorkers) {
-  WorkQueue queue;
-  EXPECT_THROW(runWorkers(queue, 0, [](const std::string&) { return WorkResult::ok(); }),
-               std::invalid_argument);
-}
-
-TEST(WorkResult, FactoriesSetTheRightFields) {
-  EXPECT_TRUE(WorkResult::ok().isOk());
-  EXPECT_EQ(WorkResult::after(3s).requeueAfter, nanoseconds(3s));
-  EXPECT_FALSE(WorkResult::after(3s).isOk());
-  EXPECT_EQ(WorkResult::failed("x").error, "x");
-  EXPECT_FALSE(WorkResult::failed("x").isOk());
 }
 
 }  // namespace
