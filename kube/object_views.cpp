@@ -88,6 +88,60 @@ std::optional<int64_t> DeploymentView::observedGeneration() const {
   return status ? intAt(*status, "observedGeneration") : std::nullopt;
 }
 
+namespace {
+
+int64_t statusCount(const json& object, std::string_view field) {
+  const json* status = objectAt(object, "status");
+  return status ? intAt(*status, field).value_or(0) : 0;
+}
+
+}  // namespace
+
+std::string ConditionView::type() const {
+  return stringAt(*condition_, "type").value_or("");
+}
+std::string ConditionView::status() const {
+  return stringAt(*condition_, "status").value_or("");
+}
+std::string ConditionView::reason() const {
+  return stringAt(*condition_, "reason").value_or("");
+}
+std::string ConditionView::message() const {
+  return stringAt(*condition_, "message").value_or("");
+}
+
+int64_t DeploymentView::desiredReplicas() const {
+  const json* spec = objectAt(object(), "spec");
+  return spec ? intAt(*spec, "replicas").value_or(1) : 1;
+}
+
+std::optional<int64_t> DeploymentView::progressDeadlineSeconds() const {
+  const json* spec = objectAt(object(), "spec");
+  return spec ? intAt(*spec, "progressDeadlineSeconds") : std::nullopt;
+}
+
+bool DeploymentView::hasStatus() const {
+  return objectAt(object(), "status") != nullptr;
+}
+
+int64_t DeploymentView::statusReplicas() const {
+  return statusCount(object(), "replicas");
+}
+int64_t DeploymentView::updatedReplicas() const {
+  return statusCount(object(), "updatedReplicas");
+}
+int64_t DeploymentView::availableReplicas() const {
+  return statusCount(object(), "availableReplicas");
+}
+
+std::vector<ConditionView> DeploymentView::conditions() const {
+  std::vector<ConditionView> out;
+  const json* status = objectAt(object(), "status");
+  if (!status) return out;
+  for (const json* condition : objectsIn(*status, "conditions")) out.emplace_back(*condition);
+  return out;
+}
+
 const json* DeploymentView::podTemplate() const {
   return objectPath(object(), {"spec", "template"});
 }

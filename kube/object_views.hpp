@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "kube/pod_template_view.hpp"
 
@@ -51,6 +52,19 @@ class ObjectMetaView {
   const nlohmann::json* object_;
 };
 
+// One entry of a status.conditions list (a Deployment's, a Pod's); "" for what is absent.
+class ConditionView {
+ public:
+  explicit ConditionView(const nlohmann::json& condition) : condition_(&condition) {}
+  std::string type() const;
+  std::string status() const;  // True | False | Unknown
+  std::string reason() const;
+  std::string message() const;
+
+ private:
+  const nlohmann::json* condition_;
+};
+
 class DeploymentView : public ObjectMetaView {
  public:
   using ObjectMetaView::ObjectMetaView;
@@ -59,6 +73,19 @@ class DeploymentView : public ObjectMetaView {
   // The revision as a number; none when absent or not an integer.
   std::optional<int64_t> revision() const;
   std::optional<int64_t> observedGeneration() const;
+  // spec.replicas; 1 when absent, as the API server defaults it.
+  int64_t desiredReplicas() const;
+  // spec.progressDeadlineSeconds; none when absent (the API server defaults it to 600).
+  std::optional<int64_t> progressDeadlineSeconds() const;
+  // Whether .status is an object. A live Deployment always has one (empty before the
+  // controller's first sync); a manifest has none.
+  bool hasStatus() const;
+  // status.replicas (pods of every revision), updatedReplicas, availableReplicas; 0 when absent.
+  int64_t statusReplicas() const;
+  int64_t updatedReplicas() const;
+  int64_t availableReplicas() const;
+  // status.conditions, in order; entries that are not objects are left out.
+  std::vector<ConditionView> conditions() const;
   // spec.template as written, for the documents built from it (patches, template equality); null
   // when absent.
   const nlohmann::json* podTemplate() const;

@@ -1,6 +1,6 @@
 #include "reconcilers/checks/replicas_check.hpp"
 
-#include "kube/json_fields.hpp"
+#include "kube/object_views.hpp"
 #include "reconcilers/checks/check_text.hpp"
 #include "reconcilers/checks/workload.hpp"
 #include "reconcilers/spec/spec_reader.hpp"
@@ -29,21 +29,16 @@ ReplicasCheck parseReplicas(SpecReader& r, const json& body, const FieldPath& pa
 
 namespace rg::checks {
 
-using kube::intAt;
-using kube::objectAt;
-
 CheckResult checkReplicas(const ReplicasCheck& spec, const Workload& workload) {
-  const auto& deployment = workload.deployment;
-  const nlohmann::json* deploymentSpec = objectAt(deployment, "spec");
-  // Kubernetes defaults spec.replicas to 1.
-  const int64_t replicas = deploymentSpec ? intAt(*deploymentSpec, "replicas").value_or(1) : 1;
+  const kube::DeploymentView deployment(workload.deployment);
+  const int64_t replicas = deployment.desiredReplicas();
   // A manifest has no status; a live Deployment always has one (possibly empty, before the
   // controller's first sync: nothing is available then).
-  const nlohmann::json* status = objectAt(deployment, "status");
-  const int64_t available = status ? intAt(*status, "availableReplicas").value_or(0) : 0;
-  const int64_t updated = status ? intAt(*status, "updatedReplicas").value_or(0) : 0;
+  const bool live = deployment.hasStatus();
+  const int64_t available = deployment.availableReplicas();
+  const int64_t updated = deployment.updatedReplicas();
   // Pods of every revision; above `updated` while old pods remain.
-  const int64_t existing = status ? intAt(*status, "replicas").value_or(0) : 0;
+  const int64_t existing = deployment.statusReplicas();
 
   std::vector<std::string> failures;
   std::vector<std::string> notes;
@@ -60,12 +55,12 @@ CheckResult checkReplicas(const ReplicasCheck& spec, const Workload& workload) {
   const std::string availableText =
       std::to_string(available) + " of " + replicasText + " available";
   std::string rolloutText;
-  if (status && replicas > 0 && (updated < replicas || existing > updated))
+  if (live && replicas > 0 && (updated < replicas || existing > updated))
     rolloutText = "; rollout in progress: " + std::to_string(updated) + " of " +
                   std::to_string(replicas) + " updated";
   if (spec.minAvailablePercent) {
     const auto percentText = std::to_string(*spec.minAvailablePercent) + "%";
-    if (!status) {
+    if (!live) {
       notes.push_back("availability not observed (no status)");
     } else if (replicas <= 0) {
       notes.push_back("0 replicas requested; availability satisfied");
@@ -82,14 +77,14 @@ CheckResult checkReplicas(const ReplicasCheck& spec, const Workload& workload) {
     }
   }
 
-  const auto value = status
+  const auto value = live
                          ? std::to_string(available) + "/" + std::to_string(replicas) + " available"
                          : replicasText;
   if (!failures.empty()) {
     failures.insert(failures.end(), notes.begin(), notes.end());
     return CheckResult::failed(join(failures), value);
   }
-  if (notes.empty()) notes.push_back(status ? availableText + rolloutText : replicasText);
+  if (notes.empty()) notes.push_back(live ? availableText + rolloutText : replicasText);
   return CheckResult::passed(join(notes), value);
 }
 

@@ -155,10 +155,9 @@ std::string containerProblems(const json& container, const RolloutCheck& spec) {
 std::chrono::seconds readyTimeoutOf(const RolloutCheck& spec, const json& deployment) {
   if (spec.readyTimeout)
     return std::chrono::duration_cast<std::chrono::seconds>(spec.readyTimeout->value());
-  const json* deploymentSpec = objectAt(deployment, "spec");
-  int64_t seconds = deploymentSpec ? intAt(*deploymentSpec, "progressDeadlineSeconds")
-                                         .value_or(kDefaultProgressDeadlineSeconds)
-                                   : kDefaultProgressDeadlineSeconds;
+  int64_t seconds = kube::DeploymentView(deployment)
+                        .progressDeadlineSeconds()
+                        .value_or(kDefaultProgressDeadlineSeconds);
   if (seconds <= 0) seconds = kDefaultProgressDeadlineSeconds;
   return std::chrono::seconds(seconds);
 }
@@ -169,14 +168,11 @@ std::string durationText(std::chrono::seconds seconds) {
 
 // The Deployment's own verdict on the rollout: Progressing=False/ProgressDeadlineExceeded.
 std::optional<std::string> deadlineExceeded(const json& deployment) {
-  const json* status = objectAt(deployment, "status");
-  if (!status) return std::nullopt;
-  for (const json* condition : objectsIn(*status, "conditions")) {
-    if (stringAt(*condition, "type").value_or("") != "Progressing" ||
-        stringAt(*condition, "status").value_or("") != "False" ||
-        stringAt(*condition, "reason").value_or("") != "ProgressDeadlineExceeded")
+  for (const kube::ConditionView& condition : kube::DeploymentView(deployment).conditions()) {
+    if (condition.type() != "Progressing" || condition.status() != "False" ||
+        condition.reason() != "ProgressDeadlineExceeded")
       continue;
-    const std::string message = stringAt(*condition, "message").value_or("");
+    const std::string message = condition.message();
     return "Deployment: Progressing=False, ProgressDeadlineExceeded" +
            (message.empty() ? std::string() : " (" + shortened(message) + ")");
   }
@@ -188,7 +184,7 @@ std::optional<std::string> deadlineExceeded(const json& deployment) {
 CheckResult checkRollout(const RolloutCheck& spec, const Workload& workload) {
   const json& deployment = workload.deployment;
   // A live Deployment always has a status (possibly empty); a manifest has none.
-  if (!objectAt(deployment, "status"))
+  if (!kube::DeploymentView(deployment).hasStatus())
     return {CheckOutcome::Skipped, "",
             "no rollout to inspect offline (the Deployment has no status)"};
 

@@ -114,5 +114,61 @@ TEST(PodView, TemplateHashIsTheLabel) {
             "");
 }
 
+TEST(DeploymentView, ReplicaCountsWithTheDefaultsOfTheApiServerAndTheController) {
+  const json live = {
+      {"spec", {{"replicas", 3}, {"progressDeadlineSeconds", 120}}},
+      {"status", {{"replicas", 4}, {"updatedReplicas", 2}, {"availableReplicas", 3}}}};
+  const DeploymentView view(live);
+  EXPECT_EQ(view.desiredReplicas(), 3);
+  EXPECT_EQ(view.progressDeadlineSeconds(), 120);
+  EXPECT_TRUE(view.hasStatus());
+  EXPECT_EQ(view.statusReplicas(), 4);
+  EXPECT_EQ(view.updatedReplicas(), 2);
+  EXPECT_EQ(view.availableReplicas(), 3);
+
+  // A manifest: no replicas (1, as defaulted), no deadline, no status.
+  const json manifest = {{"spec", json::object()}};
+  EXPECT_EQ(DeploymentView(manifest).desiredReplicas(), 1);
+  EXPECT_EQ(DeploymentView(manifest).progressDeadlineSeconds(), std::nullopt);
+  EXPECT_FALSE(DeploymentView(manifest).hasStatus());
+  EXPECT_EQ(DeploymentView(manifest).availableReplicas(), 0);
+
+  // Wrong types read as absent; an empty status is a live Deployment's before its first sync.
+  const json odd = {{"spec", {{"replicas", "3"}, {"progressDeadlineSeconds", "120"}}},
+                    {"status", {{"replicas", "4"}, {"updatedReplicas", 1.5}}}};
+  EXPECT_EQ(DeploymentView(odd).desiredReplicas(), 1);
+  EXPECT_EQ(DeploymentView(odd).progressDeadlineSeconds(), std::nullopt);
+  EXPECT_EQ(DeploymentView(odd).statusReplicas(), 0);
+  EXPECT_EQ(DeploymentView(odd).updatedReplicas(), 0);
+  EXPECT_TRUE(DeploymentView(json{{"status", json::object()}}).hasStatus());
+  EXPECT_FALSE(DeploymentView(json{{"status", "Ready"}}).hasStatus());
+  EXPECT_EQ(DeploymentView(json{{"spec", 3}}).desiredReplicas(), 1);
+}
+
+TEST(DeploymentView, ConditionsInOrderWithoutEntriesThatAreNotObjects) {
+  const json deployment = {
+      {"status",
+       {{"conditions",
+         json::array({{{"type", "Available"}, {"status", "True"}},
+                      "Progressing",
+                      {{"type", "Progressing"},
+                       {"status", "False"},
+                       {"reason", "ProgressDeadlineExceeded"},
+                       {"message", "ReplicaSet \"web-1\" has timed out progressing."}},
+                      {{"type", 3}}})}}}};
+  const auto conditions = DeploymentView(deployment).conditions();
+  ASSERT_EQ(conditions.size(), 3u);
+  EXPECT_EQ(conditions[0].type(), "Available");
+  EXPECT_EQ(conditions[0].status(), "True");
+  EXPECT_EQ(conditions[0].reason(), "");
+  EXPECT_EQ(conditions[1].type(), "Progressing");
+  EXPECT_EQ(conditions[1].status(), "False");
+  EXPECT_EQ(conditions[1].reason(), "ProgressDeadlineExceeded");
+  EXPECT_EQ(conditions[1].message(), "ReplicaSet \"web-1\" has timed out progressing.");
+  EXPECT_EQ(conditions[2].type(), "");
+  EXPECT_TRUE(DeploymentView(json{{"status", {{"conditions", "none"}}}}).conditions().empty());
+  EXPECT_TRUE(DeploymentView(json::object()).conditions().empty());
+}
+
 }  // namespace
 }  // namespace rg::kube
