@@ -66,6 +66,11 @@ std::optional<std::string> ObjectMetaView::label(std::string_view key) const {
   return labels ? stringAt(*labels, key) : std::nullopt;
 }
 
+std::string ObjectMetaView::controllerUid() const {
+  const json* ref = controllerRef();
+  return ref ? stringAt(*ref, "uid").value_or("") : "";
+}
+
 const json* ObjectMetaView::controllerRef() const {
   const json* metadata = objectAt(*object_, "metadata");
   for (const json* ref :
@@ -95,6 +100,21 @@ int64_t statusCount(const json& object, std::string_view field) {
   return status ? intAt(*status, field).value_or(0) : 0;
 }
 
+// A list of objects under .status.
+template <class View>
+std::vector<View> statusEntries(const json& object, std::string_view list) {
+  std::vector<View> out;
+  const json* status = objectAt(object, "status");
+  if (!status) return out;
+  for (const json* entry : objectsIn(*status, list)) out.emplace_back(*entry);
+  return out;
+}
+
+int64_t specReplicas(const json& object) {
+  const json* spec = objectAt(object, "spec");
+  return spec ? intAt(*spec, "replicas").value_or(1) : 1;
+}
+
 }  // namespace
 
 std::string ConditionView::type() const {
@@ -111,8 +131,7 @@ std::string ConditionView::message() const {
 }
 
 int64_t DeploymentView::desiredReplicas() const {
-  const json* spec = objectAt(object(), "spec");
-  return spec ? intAt(*spec, "replicas").value_or(1) : 1;
+  return specReplicas(object());
 }
 
 std::optional<int64_t> DeploymentView::progressDeadlineSeconds() const {
@@ -135,11 +154,7 @@ int64_t DeploymentView::availableReplicas() const {
 }
 
 std::vector<ConditionView> DeploymentView::conditions() const {
-  std::vector<ConditionView> out;
-  const json* status = objectAt(object(), "status");
-  if (!status) return out;
-  for (const json* condition : objectsIn(*status, "conditions")) out.emplace_back(*condition);
-  return out;
+  return statusEntries<ConditionView>(object(), "conditions");
 }
 
 const json* DeploymentView::podTemplate() const {
@@ -173,6 +188,69 @@ const json* ReplicaSetView::podTemplate() const {
 
 std::string PodView::podTemplateHash() const {
   return label(kPodTemplateHashLabel).value_or("");
+}
+
+int64_t ReplicaSetView::desiredReplicas() const {
+  return specReplicas(object());
+}
+
+std::string ContainerStatusView::name() const {
+  return stringAt(*status_, "name").value_or("");
+}
+bool ContainerStatusView::ready() const {
+  return isTrue(*status_, "ready");
+}
+int64_t ContainerStatusView::restartCount() const {
+  return intAt(*status_, "restartCount").value_or(0);
+}
+
+namespace {
+
+std::string reasonAt(const json& status, std::initializer_list<std::string_view> path,
+                     std::string_view field) {
+  const json* state = objectPath(status, path);
+  return state ? stringAt(*state, field).value_or("") : "";
+}
+
+}  // namespace
+
+std::string ContainerStatusView::waitingReason() const {
+  return reasonAt(*status_, {"state", "waiting"}, "reason");
+}
+std::string ContainerStatusView::waitingMessage() const {
+  return reasonAt(*status_, {"state", "waiting"}, "message");
+}
+std::string ContainerStatusView::terminatedReason() const {
+  return reasonAt(*status_, {"state", "terminated"}, "reason");
+}
+std::string ContainerStatusView::lastTerminatedReason() const {
+  return reasonAt(*status_, {"lastState", "terminated"}, "reason");
+}
+
+bool PodView::terminating() const {
+  const json* metadata = objectAt(object(), "metadata");
+  const json* value = metadata ? member(*metadata, "deletionTimestamp") : nullptr;
+  return value && !value->is_null();
+}
+
+std::string PodView::phase() const {
+  const json* status = objectAt(object(), "status");
+  return status ? stringAt(*status, "phase").value_or("") : "";
+}
+
+std::vector<ConditionView> PodView::conditions() const {
+  return statusEntries<ConditionView>(object(), "conditions");
+}
+
+std::optional<ConditionView> PodView::condition(std::string_view type) const {
+  for (const ConditionView& condition : conditions())
+    if (condition.type() == type) return condition;
+  return std::nullopt;
+}
+
+std::vector<ContainerStatusView> PodView::containerStatuses(bool init) const {
+  return statusEntries<ContainerStatusView>(object(),
+                                            init ? "initContainerStatuses" : "containerStatuses");
 }
 
 }  // namespace rg::kube

@@ -46,6 +46,8 @@ class ObjectMetaView {
   const nlohmann::json* annotations() const;
   // metav1.GetControllerOf: the first ownerReference with controller: true, or null.
   const nlohmann::json* controllerRef() const;
+  // That reference's uid; "" when there is none.
+  std::string controllerUid() const;
 
  private:
   std::string metaString(std::string_view key) const;
@@ -109,6 +111,26 @@ class ReplicaSetView : public ObjectMetaView {
   // when absent.
   const nlohmann::json* podTemplate() const;
   PodTemplateView podTemplateView() const { return PodTemplateView(podTemplate()); }
+  // spec.replicas; 1 when absent, as the API server defaults it.
+  int64_t desiredReplicas() const;
+};
+
+// One entry of a pod's status.containerStatuses or initContainerStatuses.
+class ContainerStatusView {
+ public:
+  explicit ContainerStatusView(const nlohmann::json& status) : status_(&status) {}
+  std::string name() const;
+  bool ready() const;            // false unless true
+  int64_t restartCount() const;  // 0 when absent
+  // state.waiting's reason and message, state.terminated's and lastState.terminated's reason;
+  // "" when absent.
+  std::string waitingReason() const;
+  std::string waitingMessage() const;
+  std::string terminatedReason() const;
+  std::string lastTerminatedReason() const;
+
+ private:
+  const nlohmann::json* status_;
 };
 
 class PodView : public ObjectMetaView {
@@ -116,6 +138,16 @@ class PodView : public ObjectMetaView {
   using ObjectMetaView::ObjectMetaView;
   // The pod's pod-template-hash label; "" when absent.
   std::string podTemplateHash() const;
+  // metadata.deletionTimestamp is set.
+  bool terminating() const;
+  // status.phase; "" when absent.
+  std::string phase() const;
+  // status.conditions, in order (entries that are not objects left out), and the first of a type.
+  std::vector<ConditionView> conditions() const;
+  std::optional<ConditionView> condition(std::string_view type) const;
+  // status.containerStatuses, or initContainerStatuses with `init`; entries that are not objects
+  // left out.
+  std::vector<ContainerStatusView> containerStatuses(bool init = false) const;
 };
 
 }  // namespace rg::kube

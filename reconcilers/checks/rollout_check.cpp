@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <array>
 
-#include "kube/json_fields.hpp"
 #include "kube/object_views.hpp"
 #include "reconcilers/actions/rollback.hpp"
 #include "reconcilers/checks/check_text.hpp"
@@ -38,13 +37,6 @@ RolloutCheck parseRollout(SpecReader& r, const json& body, const FieldPath& path
 namespace rg::checks {
 namespace {
 
-using kube::intAt;
-using kube::isTrue;
-using kube::member;
-using kube::objectAt;
-using kube::objectPath;
-using kube::objectsIn;
-using kube::stringAt;
 using nlohmann::json;
 using TimePoint = std::chrono::system_clock::time_point;
 
@@ -89,50 +81,37 @@ const json* currentReplicaSet(const Workload& workload) {
 // the pod carries the ReplicaSet's pod-template-hash.
 bool belongsTo(const json& pod, const std::string& rsUid, const std::string& rsHash) {
   const kube::PodView view(pod);
-  const json* ref = view.controllerRef();
-  const std::string controllerUid = ref ? stringAt(*ref, "uid").value_or("") : "";
+  const std::string controllerUid = view.controllerUid();
   if (!rsUid.empty() && !controllerUid.empty()) return controllerUid == rsUid;
   return !rsHash.empty() && view.podTemplateHash() == rsHash;
 }
 
 // Terminating pods and pods that ran to an end (evicted) are being replaced: their successors
 // are judged instead.
-bool isActive(const json& pod) {
-  const json* metadata = objectAt(pod, "metadata");
-  const json* deletion = metadata ? member(*metadata, "deletionTimestamp") : nullptr;
-  if (deletion && !deletion->is_null()) return false;
-  const json* status = objectAt(pod, "status");
-  const std::string phase = status ? stringAt(*status, "phase").value_or("") : "";
+bool isActive(const kube::PodView& pod) {
+  if (pod.terminating()) return false;
+  const std::string phase = pod.phase();
   return phase != "Succeeded" && phase != "Failed";
-}
-
-const json* podCondition(const json& pod, std::string_view type) {
-  const json* status = objectAt(pod, "status");
-  if (!status) return nullptr;
-  for (const json* condition : objectsIn(*status, "conditions"))
-    if (stringAt(*condition, "type").value_or("") == type) return condition;
-  return nullptr;
 }
 
 // ContainersReady, not Ready: with spec.podReadinessGate the gate itself holds Ready False until
 // the revision passes, so waiting for Ready would wait for ever.
-bool containersReady(const json& pod) {
-  if (const json* condition = podCondition(pod, "ContainersReady"))
-    return stringAt(*condition, "status").value_or("") == "True";
-  const json* status = objectAt(pod, "status");
-  if (!status) return false;
-  auto containers = objectsIn(*status, "containerStatuses");
-  return !containers.empty() && std::all_of(containers.begin(), containers.end(),
-                                            [](const json* c) { return isTrue(*c, "ready"); });
+bool containersReady(const kube::PodView& pod) {
+  if (auto condition = pod.condition("ContainersReady")) return condition->status() == "True";
+  const auto containers = pod.containerStatuses();
+  return !containers.empty() &&
+         std::all_of(containers.begin(), containers.end(),
+                     [](const kube::ContainerStatusView& c) { return c.ready(); });
 }
 
 // What is wrong with one container, or "" when nothing is.
-std::string containerProblems(const json& container, const RolloutCheck& spec) {
+std::string containerProblems(const kube::ContainerStatusView& container,
+                              const RolloutCheck& spec) {
   std::vector<std::string> problems;
-  const int64_t restarts = intAt(container, "restartCount").value_or(0);
-  if (const json* waiting = objectPath(container, {"state", "waiting"})) {
-    const std::string reason = stringAt(*waiting, "reason").value_or("");
-    const std::string message = stringAt(*waiting, "message").value_or("");
+  const int64_t restarts = container.restartCount();
+  {
+    const std::string reason = container.waitingReason();
+    const std::string message = container.waitingMessage();
     if (std::find(kBrokenWaitingReasons.begin(), kBrokenWaitingReasons.end(), reason) !=
         kBrokenWaitingReasons.end()) {
       problems.push_back(reason + (message.empty() ? "" : " (" + shortened(message) + ")"));
@@ -141,10 +120,8 @@ std::string containerProblems(const json& container, const RolloutCheck& spec) {
       problems.push_back("CrashLoopBackOff after " + countOf(restarts, "restart"));
     }
   }
-  const json* current = objectPath(container, {"state", "terminated"});
-  const json* last = objectPath(container, {"lastState", "terminated"});
-  if ((current && stringAt(*current, "reason").value_or("") == "OOMKilled") ||
-      (last && stringAt(*last, "reason").value_or("") == "OOMKilled"))
+  if (container.terminatedReason() == "OOMKilled" ||
+      container.lastTerminatedReason() == "OOMKilled")
     problems.push_back("OOMKilled");
   if (restarts > spec.maxRestarts)
     problems.push_back(countOf(restarts, "restart") + ", at most " +
@@ -207,26 +184,25 @@ CheckResult checkRollout(const RolloutCheck& spec, const Workload& workload) {
 
   size_t total = 0, ready = 0, starting = 0;
   std::optional<TimePoint> recheckAt;
-  for (const json& pod : workload.pods) {
-    if (!belongsTo(pod, rsUid, rsHash) || !isActive(pod)) continue;
+  for (const json& podObject : workload.pods) {
+    const kube::PodView pod(podObject);
+    if (!belongsTo(podObject, rsUid, rsHash) || !isActive(pod)) continue;
     ++total;
-    const std::string podName = "pod " + kube::PodView(pod).name();
-    if (const json* status = objectAt(pod, "status")) {
-      for (const char* list : {"initContainerStatuses", "containerStatuses"}) {
-        const bool init = std::string_view(list) == "initContainerStatuses";
-        for (const json* container : objectsIn(*status, list)) {
-          std::string problems = containerProblems(*container, spec);
-          if (problems.empty()) continue;
-          failures.push_back(podName + (init ? " init container " : " container ") +
-                             stringAt(*container, "name").value_or("?") + ": " + problems);
-        }
+    const std::string podName = "pod " + pod.name();
+    for (const bool init : {true, false}) {
+      for (const auto& container : pod.containerStatuses(init)) {
+        std::string problems = containerProblems(container, spec);
+        if (problems.empty()) continue;
+        const std::string name = container.name();
+        failures.push_back(podName + (init ? " init container " : " container ") +
+                           (name.empty() ? "?" : name) + ": " + problems);
       }
     }
     if (containersReady(pod)) {
       ++ready;
       continue;
     }
-    auto created = parseTime(kube::PodView(pod).creationTimestamp());
+    auto created = parseTime(pod.creationTimestamp());
     if (!created) {
       ++starting;  // no age to judge by
       continue;
@@ -247,8 +223,7 @@ CheckResult checkRollout(const RolloutCheck& spec, const Workload& workload) {
     result = CheckResult::failed(revisionText + ": " + join(failures), value);
   } else if (total == 0) {
     // Nothing to judge yet: the ReplicaSet has not created its pods (or is scaled to zero).
-    const json* rsSpec = objectAt(*replicaSet, "spec");
-    if (rsSpec && intAt(*rsSpec, "replicas").value_or(1) == 0)
+    if (rsView.desiredReplicas() == 0)
       return CheckResult::passed(revisionText + ": scaled to 0 pods", value);
     return CheckResult::inconclusive(revisionText + ": no pods yet", value);
   } else {

@@ -170,5 +170,68 @@ TEST(DeploymentView, ConditionsInOrderWithoutEntriesThatAreNotObjects) {
   EXPECT_TRUE(DeploymentView(json::object()).conditions().empty());
 }
 
+TEST(PodView, StatusPhaseConditionsAndContainersWithWrongTypesAsAbsent) {
+  const json pod = {
+      {"metadata",
+       {{"name", "web-1"},
+        {"ownerReferences",
+         json::array({{{"uid", "other"}}, {{"uid", "rs-uid"}, {"controller", true}}})}}},
+      {"status",
+       {{"phase", "Running"},
+        {"conditions", json::array({{{"type", "Ready"}, {"status", "False"}},
+                                    {{"type", "ContainersReady"}, {"status", "True"}},
+                                    {{"type", "ContainersReady"}, {"status", "False"}}})},
+        {"initContainerStatuses", json::array({{{"name", "init"}, {"ready", true}}})},
+        {"containerStatuses",
+         json::array(
+             {{{"name", "app"},
+               {"ready", true},
+               {"restartCount", 3},
+               {"state", {{"waiting", {{"reason", "CrashLoopBackOff"}, {"message", "back-off"}}}}},
+               {"lastState", {{"terminated", {{"reason", "OOMKilled"}}}}}},
+              "sidecar",
+              {{"name", 7}, {"ready", "true"}, {"restartCount", "3"}, {"state", "waiting"}}})}}}};
+  const PodView view(pod);
+  EXPECT_EQ(view.controllerUid(), "rs-uid");
+  EXPECT_FALSE(view.terminating());
+  EXPECT_EQ(view.phase(), "Running");
+  EXPECT_EQ(view.conditions().size(), 3u);
+  ASSERT_TRUE(view.condition("ContainersReady").has_value());
+  EXPECT_EQ(view.condition("ContainersReady")->status(), "True");  // the first of its type
+  EXPECT_FALSE(view.condition("PodScheduled").has_value());
+  const auto init = view.containerStatuses(true);
+  ASSERT_EQ(init.size(), 1u);
+  EXPECT_EQ(init[0].name(), "init");
+  const auto containers = view.containerStatuses();
+  ASSERT_EQ(containers.size(), 2u);
+  EXPECT_TRUE(containers[0].ready());
+  EXPECT_EQ(containers[0].restartCount(), 3);
+  EXPECT_EQ(containers[0].waitingReason(), "CrashLoopBackOff");
+  EXPECT_EQ(containers[0].waitingMessage(), "back-off");
+  EXPECT_EQ(containers[0].terminatedReason(), "");
+  EXPECT_EQ(containers[0].lastTerminatedReason(), "OOMKilled");
+  EXPECT_EQ(containers[1].name(), "");
+  EXPECT_FALSE(containers[1].ready());
+  EXPECT_EQ(containers[1].restartCount(), 0);
+  EXPECT_EQ(containers[1].waitingReason(), "");
+
+  EXPECT_TRUE(
+      PodView(json{{"metadata", {{"deletionTimestamp", "2026-12-08T01:00:00Z"}}}}).terminating());
+  EXPECT_FALSE(PodView(json{{"metadata", {{"deletionTimestamp", nullptr}}}}).terminating());
+  const json bare = json::object();
+  EXPECT_EQ(PodView(bare).phase(), "");
+  EXPECT_EQ(PodView(bare).controllerUid(), "");
+  EXPECT_TRUE(PodView(bare).containerStatuses().empty());
+  EXPECT_TRUE(
+      PodView(json{{"status", {{"containerStatuses", "none"}}}}).containerStatuses().empty());
+}
+
+TEST(ReplicaSetView, DesiredReplicasDefaultToOne) {
+  EXPECT_EQ(ReplicaSetView(json{{"spec", {{"replicas", 0}}}}).desiredReplicas(), 0);
+  EXPECT_EQ(ReplicaSetView(json{{"spec", json::object()}}).desiredReplicas(), 1);
+  EXPECT_EQ(ReplicaSetView(json{{"spec", {{"replicas", "0"}}}}).desiredReplicas(), 1);
+  EXPECT_EQ(ReplicaSetView(json::object()).desiredReplicas(), 1);
+}
+
 }  // namespace
 }  // namespace rg::kube
