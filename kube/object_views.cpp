@@ -129,6 +129,14 @@ std::string ConditionView::reason() const {
 std::string ConditionView::message() const {
   return stringAt(*condition_, "message").value_or("");
 }
+std::string ConditionView::lastTransitionTime() const {
+  return stringAt(*condition_, "lastTransitionTime").value_or("");
+}
+
+bool DeploymentView::paused() const {
+  const json* spec = objectAt(object(), "spec");
+  return spec && isTrue(*spec, "paused");
+}
 
 int64_t DeploymentView::desiredReplicas() const {
   return specReplicas(object());
@@ -246,6 +254,14 @@ std::optional<ConditionView> PodView::condition(std::string_view type) const {
   for (const ConditionView& condition : conditions())
     if (condition.type() == type) return condition;
   return std::nullopt;
+}
+
+bool PodView::hasReadinessGate(std::string_view conditionType) const {
+  const json* spec = objectAt(object(), "spec");
+  if (!spec) return false;
+  for (const json* gate : objectsIn(*spec, "readinessGates"))
+    if (stringAt(*gate, "conditionType") == conditionType) return true;
+  return false;
 }
 
 std::vector<ContainerStatusView> PodView::containerStatuses(bool init) const {

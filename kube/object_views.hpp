@@ -62,6 +62,7 @@ class ConditionView {
   std::string status() const;  // True | False | Unknown
   std::string reason() const;
   std::string message() const;
+  std::string lastTransitionTime() const;
 
  private:
   const nlohmann::json* condition_;
@@ -75,6 +76,8 @@ class DeploymentView : public ObjectMetaView {
   // The revision as a number; none when absent or not an integer.
   std::optional<int64_t> revision() const;
   std::optional<int64_t> observedGeneration() const;
+  // spec.paused is true.
+  bool paused() const;
   // spec.replicas; 1 when absent, as the API server defaults it.
   int64_t desiredReplicas() const;
   // spec.progressDeadlineSeconds; none when absent (the API server defaults it to 600).
@@ -148,6 +151,8 @@ class PodView : public ObjectMetaView {
   // status.containerStatuses, or initContainerStatuses with `init`; entries that are not objects
   // left out.
   std::vector<ContainerStatusView> containerStatuses(bool init = false) const;
+  // Whether spec.readinessGates names this condition type.
+  bool hasReadinessGate(std::string_view conditionType) const;
 };
 
 }  // namespace rg::kube

@@ -1,12 +1,11 @@
 #include "reconcilers/actions/pause.hpp"
 
 #include "kube/json_fields.hpp"
+#include "kube/object_views.hpp"
 
 namespace rg::actions {
 
-using kube::isTrue;
 using kube::objectAt;
-using kube::objectPath;
 using kube::stringAt;
 using nlohmann::json;
 
@@ -31,13 +30,11 @@ json pausePatch(bool paused, std::string_view gateName) {
 }
 
 bool isPaused(const json& deployment) {
-  const json* spec = objectAt(deployment, "spec");
-  return spec && isTrue(*spec, "paused");
+  return kube::DeploymentView(deployment).paused();
 }
 
 std::optional<std::string> pausedBy(const json& deployment) {
-  const json* annotations = objectPath(deployment, {"metadata", "annotations"});
-  return annotations ? stringAt(*annotations, kPausedByAnnotation) : std::nullopt;
+  return kube::DeploymentView(deployment).annotation(kPausedByAnnotation);
 }
 
 bool pausedByGate(const json& deployment, std::string_view gateName) {

@@ -2,14 +2,10 @@
 
 #include <algorithm>
 
-#include "kube/json_fields.hpp"
 #include "kube/object_views.hpp"
 
 namespace rg::actions {
 
-using kube::objectAt;
-using kube::objectsIn;
-using kube::stringAt;
 using nlohmann::json;
 
 namespace {
@@ -25,40 +21,27 @@ std::string conditionType(std::string_view gateName) {
 }
 
 bool podWantsGate(const json& pod, std::string_view type) {
-  const json* spec = objectAt(pod, "spec");
-  if (!spec) return false;
-  for (const json* gate : objectsIn(*spec, "readinessGates"))
-    if (stringAt(*gate, "conditionType") == type) return true;
-  return false;
-}
-
-const json* podCondition(const json& pod, std::string_view type) {
-  const json* status = objectAt(pod, "status");
-  if (!status) return nullptr;
-  for (const json* condition : objectsIn(*status, "conditions"))
-    if (stringAt(*condition, "type") == type) return condition;
-  return nullptr;
+  return kube::PodView(pod).hasReadinessGate(type);
 }
 
 bool podConditionTrue(const json& pod, std::string_view type) {
-  const json* condition = podCondition(pod, type);
-  return condition && stringAt(*condition, "status") == statusText(true);
+  const auto condition = kube::PodView(pod).condition(type);
+  return condition && condition->status() == statusText(true);
 }
 
 bool needsUpdate(const json& pod, std::string_view type, bool status) {
   if (!podWantsGate(pod, type)) return false;
-  const json* condition = podCondition(pod, type);
-  return !condition || stringAt(*condition, "status") != statusText(status);
+  const auto condition = kube::PodView(pod).condition(type);
+  return !condition || condition->status() != statusText(status);
 }
 
 json podConditionPatch(const json& pod, std::string_view type, bool status, std::string_view reason,
                        std::string_view message, std::string_view now) {
   std::string transition(now);
-  if (const json* existing = podCondition(pod, type)) {
-    auto previous = stringAt(*existing, "lastTransitionTime");
+  if (const auto existing = kube::PodView(pod).condition(type)) {
+    const std::string previous = existing->lastTransitionTime();
     // The transition time records the last flip of the status, not the last write.
-    if (stringAt(*existing, "status") == statusText(status) && previous && !previous->empty())
-      transition = *previous;
+    if (existing->status() == statusText(status) && !previous.empty()) transition = previous;
   }
   json condition = {{"type", type},
                     {"status", statusText(status)},

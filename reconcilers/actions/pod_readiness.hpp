@@ -24,9 +24,6 @@ std::string conditionType(std::string_view gateName);
 // The pod lists `type` in spec.readinessGates[].conditionType.
 bool podWantsGate(const nlohmann::json& pod, std::string_view type);
 
-// The pod's status.conditions entry of `type`, or nullptr.
-const nlohmann::json* podCondition(const nlohmann::json& pod, std::string_view type);
-
 // The pod's condition of `type` has status "True".
 bool podConditionTrue(const nlohmann::json& pod, std::string_view type);
 

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kube/object_views.hpp"
+
 namespace rg::actions {
 namespace {
 
@@ -54,11 +56,14 @@ TEST(PodReadinessGate, OnlyPodsListingTheConditionWantIt) {
 }
 
 TEST(PodReadinessCondition, FindsTheConditionByType) {
-  EXPECT_EQ(podCondition(pod(), kType), nullptr);
+  EXPECT_FALSE(kube::PodView(pod()).condition(kType).has_value());
+  EXPECT_FALSE(podConditionTrue(pod(), kType));
   const json withCondition = pod("True");
-  const json* found = podCondition(withCondition, kType);
-  ASSERT_NE(found, nullptr);
-  EXPECT_EQ((*found)["status"], "True");
+  const auto found = kube::PodView(withCondition).condition(kType);
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->status(), "True");
+  EXPECT_TRUE(podConditionTrue(withCondition, kType));
+  EXPECT_FALSE(podConditionTrue(pod("False"), kType));
 }
 
 TEST(PodReadinessUpdate, WritesOnlyWhenTheStatusChanges) {

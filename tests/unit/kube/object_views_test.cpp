@@ -226,6 +226,28 @@ TEST(PodView, StatusPhaseConditionsAndContainersWithWrongTypesAsAbsent) {
       PodView(json{{"status", {{"containerStatuses", "none"}}}}).containerStatuses().empty());
 }
 
+TEST(PodView, ReadinessGatesByConditionTypeAndTheConditionsTransitionTime) {
+  const json pod = {
+      {"spec",
+       {{"readinessGates", json::array({7, {{"conditionType", "gates.readiness.dev/web"}}})}}},
+      {"status",
+       {{"conditions", json::array({{{"type", "gates.readiness.dev/web"},
+                                     {"status", "True"},
+                                     {"lastTransitionTime", "2026-12-08T01:00:00Z"}}})}}}};
+  EXPECT_TRUE(PodView(pod).hasReadinessGate("gates.readiness.dev/web"));
+  EXPECT_FALSE(PodView(pod).hasReadinessGate("gates.readiness.dev/api"));
+  EXPECT_FALSE(PodView(json{{"spec", {{"readinessGates", "x"}}}}).hasReadinessGate("x"));
+  EXPECT_EQ(PodView(pod).condition("gates.readiness.dev/web")->lastTransitionTime(),
+            "2026-12-08T01:00:00Z");
+}
+
+TEST(DeploymentView, PausedOnlyWhenTrue) {
+  EXPECT_TRUE(DeploymentView(json{{"spec", {{"paused", true}}}}).paused());
+  EXPECT_FALSE(DeploymentView(json{{"spec", {{"paused", false}}}}).paused());
+  EXPECT_FALSE(DeploymentView(json{{"spec", {{"paused", "true"}}}}).paused());
+  EXPECT_FALSE(DeploymentView(json::object()).paused());
+}
+
 TEST(ReplicaSetView, DesiredReplicasDefaultToOne) {
   EXPECT_EQ(ReplicaSetView(json{{"spec", {{"replicas", 0}}}}).desiredReplicas(), 0);
   EXPECT_EQ(ReplicaSetView(json{{"spec", json::object()}}).desiredReplicas(), 1);
